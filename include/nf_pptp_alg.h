@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of nf_pptp_alg shared between src/ files.
+ *
+ * Vocabulary: a "side" is one half of the NAT gateway as seen by the PPTP
+ * control connection: the side of the TCP originator (0, the conntrack
+ * ORIGINAL direction) or of the responder (1, REPLY). A "role" is PNS or PAC.
+ * Each call has four Call IDs: each role's ID as seen on each side.
+ */
+#ifndef NF_PPTP_ALG_H
+#define NF_PPTP_ALG_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/netfilter.h>
+#include <linux/rculist.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/types.h>
+
+#include "pptp_msg.h"
+#include "pptp_callid.h"
+
+#define PPTP_ALG_NAME		"pptp-alg"
+#define PPTP_ALG_MAX_PORTS	8
+#define PPTP_ALG_LOG_LEN	8
+
+enum pptp_alg_side { PPTP_SIDE_ORIG = 0, PPTP_SIDE_REPLY = 1 };
+enum pptp_alg_role { PPTP_ROLE_PNS = 0, PPTP_ROLE_PAC = 1 };
+
+/*
+ * A GRE packet is looked up twice: at PRE_ROUTING (before routing, to pick
+ * the new destination and Call ID) and at POST_ROUTING (to pick the new
+ * source, which cannot be changed before routing without tripping the
+ * martian-source check).
+ */
+enum pptp_alg_stage { PPTP_STAGE_PRE = 0, PPTP_STAGE_POST = 1 };
+
+enum pptp_alg_call_state {
+	PPTP_CALL_OUT_PENDING,	/* OCRQ seen, waiting for OCRP */
+	PPTP_CALL_IN_PENDING,	/* ICRQ seen, waiting for ICRP */
+	PPTP_CALL_IN_REPLIED,	/* ICRP seen, waiting for ICCN */
+	PPTP_CALL_ESTABLISHED,
+	PPTP_CALL_CLEARING,	/* CCRQ seen, waiting for CDN */
+};
+
+/* Per-netns counters; names in stats.c, meanings and policy in README. */
+enum pptp_alg_stat {
+	PPTP_STAT_MSGS,
+	PPTP_STAT_CALLS_CREATED,
+	PPTP_STAT_CALLS_FREED,
+	PPTP_STAT_BAD_COOKIE,
+	PPTP_STAT_BAD_MSG_TYPE,
+	PPTP_STAT_BAD_CTRL_TYPE,
+	PPTP_STAT_BAD_LENGTH,
+	PPTP_STAT_TCP_GAP,
+	PPTP_STAT_RETRANSMIT,
+	PPTP_STAT_SPLIT_FIELD,
+	PPTP_STAT_UNEXPECTED,
+	PPTP_STAT_CALL_NOT_FOUND,
+	PPTP_STAT_DUPLICATE,
+	PPTP_STAT_CONN_CALLS_FULL,
+	PPTP_STAT_NET_CALLS_FULL,
+	PPTP_STAT_CALLID_EXHAUSTED,
+	PPTP_STAT_KEY_CLASH,
+	PPTP_STAT_NOMEM,
+	PPTP_STAT_UNWRITABLE,
+	PPTP_STAT_CALL_FAILED,
+	PPTP_STAT_IDLE_TIMEOUT,
+	PPTP_STAT_GRE_TRANSLATED,
+	PPTP_STAT_GRE_NO_CALL,
+	PPTP_STAT_GRE_MALFORMED,
+	PPTP_STAT_GRE_FRAGMENT,
+	PPTP_STAT_MAX,
+};
+
+struct pptp_alg_key {
+	__be32 src;
+	__be32 dst;
+	u16 id;
+	u8 stage;
+};
+
+struct pptp_alg_call;
+
+/* One entry of the map table: how to translate one GRE flow at one stage. */
+struct pptp_alg_map {
+	struct hlist_node node;
+	struct pptp_alg_key key;
+	struct pptp_alg_call *call;
+	__be32 new_addr;	/* PRE: new destination; POST: new source */
+	u16 new_id;		/* PRE only */
+	u8 side;		/* side the packet arrives from */
+	bool hashed;
+};
+
+struct pptp_alg_table {
+	struct hlist_head *buckets;
+	unsigned int mask;
+	u32 seed;
+};
+
+struct pptp_alg_conn;
+
+struct pptp_alg_call {
+	struct pptp_alg_map map[2][2];	/* [arrival side][stage] */
+	struct list_head conn_node;	/* pn->lock */
+	struct list_head net_node;	/* pn->lock */
+	struct pptp_alg_conn *conn;
+	u16 id[2][2];			/* [side][role], 0 = not known yet */
+	u8 pns_side;
+	u8 state;
+	unsigned long created;
+	unsigned long last_seen;	/* jiffies; written locklessly */
+	atomic64_t pkts[2];		/* [arrival side] */
+	atomic64_t bytes[2];
+	struct rcu_head rcu;
+};
+
+struct pptp_alg_rewrite {
+	u32 seq;		/* TCP sequence number of the field's first byte */
+	u8 old[2];
+	u8 new[2];
+	bool used;
+};
+
+/* Per direction of a control connection. */
+struct pptp_alg_dir {
+	struct pptp_stream stream;
+	u32 next_seq;
+	bool seq_valid;
+	bool dead;		/* stream abandoned: bytes pass untouched */
+	u8 log_next;
+	/* Recent rewrites, replayed onto retransmissions of the same bytes. */
+	struct pptp_alg_rewrite log[PPTP_ALG_LOG_LEN];
+};
+
+struct pptp_alg_net;
+
+/* Per control connection; owned by the conntrack (helper data pointer). */
+struct pptp_alg_conn {
+	spinlock_t lock;		/* dir[] */
+	struct pptp_alg_dir dir[2];
+	struct list_head calls;		/* pn->lock */
+	struct list_head net_node;	/* pn->lock */
+	unsigned int ncalls;		/* pn->lock */
+	bool dead;			/* conn->lock and pn->lock */
+	__be32 addr[2][2];		/* [ct direction][0 src, 1 dst] */
+	__be16 port[2][2];
+	struct pptp_alg_net *pn;
+	struct rcu_head rcu;
+};
+
+struct pptp_alg_net {
+	spinlock_t lock;	/* table writers, call and conn lists, calls */
+	struct pptp_alg_table table;
+	struct list_head calls;
+	struct list_head conns;
+	unsigned int ncalls;
+	struct pptp_callid_alloc alloc;
+	bool dead;
+	struct delayed_work gc;
+	struct net *net;
+	struct proc_dir_entry *proc_dir;
+	atomic64_t stats[PPTP_STAT_MAX];
+};
+
+/* params.c */
+extern unsigned short pptp_alg_ports[PPTP_ALG_MAX_PORTS];
+extern unsigned int pptp_alg_nports;
+extern unsigned int pptp_alg_max_calls;
+extern unsigned int pptp_alg_max_calls_net;
+extern unsigned int pptp_alg_gre_timeout;
+extern unsigned int pptp_alg_gre_mark;
+extern unsigned int pptp_alg_hashsize;
+extern unsigned int pptp_alg_callid_probes;
+int pptp_alg_params_check(void);
+
+/* calltab.c: the map table; lookups under RCU, writers under pn->lock */
+int pptp_alg_table_init(struct pptp_alg_table *t, unsigned int size, u32 seed);
+void pptp_alg_table_free(struct pptp_alg_table *t);
+struct pptp_alg_map *pptp_alg_table_lookup(const struct pptp_alg_table *t,
+					   const struct pptp_alg_key *key);
+int pptp_alg_table_insert(struct pptp_alg_table *t, struct pptp_alg_map *m);
+void pptp_alg_table_remove(struct pptp_alg_map *m);
+
+/* netns.c */
+struct pptp_alg_net *pptp_alg_pernet(const struct net *net);
+void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s);
+const char *pptp_alg_stat_name(enum pptp_alg_stat s);
+void pptp_alg_call_free_locked(struct pptp_alg_net *pn,
+			       struct pptp_alg_call *call,
+			       enum pptp_alg_stat why);
+int pptp_alg_net_register(void);
+void pptp_alg_net_unregister(void);
+
+/* helper.c */
+int pptp_alg_helper_register(void);
+void pptp_alg_helper_unregister(void);
+void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
+
+/* gre.c */
+extern const struct nf_hook_ops pptp_alg_gre_ops[2];
+
+/* proc.c */
+int pptp_alg_proc_init(struct pptp_alg_net *pn);
+void pptp_alg_proc_exit(struct pptp_alg_net *pn);
+
+#endif /* NF_PPTP_ALG_H */
