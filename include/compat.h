@@ -1,25 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place where kernel-version differences are handled. Force-included
- * into every kernel object of this module by Kbuild, so no other file tests
- * LINUX_VERSION_CODE. Supported: Debian 12's 6.1 and 6.12 kernels.
+ * The one place for kernel-version differences. Kbuild force-includes it
+ * into every kernel object of this module, so no other file needs version
+ * tests. Supported: Debian 12's 6.1 and 6.12 kernels.
+ *
+ * Everything the module uses today has one spelling on both: the helper
+ * API (nf_ct_helper_init(), the destroy callback), nf_register_net_hooks(),
+ * proc_create_net*(), param_set_uint_minmax() and get_random_u16() are
+ * present unchanged in 6.1 and 6.12. The GRE keymap API, whose signature
+ * changed inside stable series, is deliberately not used. A future
+ * difference goes here, keyed on the API's own feature macro where one
+ * exists and on LINUX_VERSION_CODE only where none does.
  */
 #ifndef NF_PPTP_ALG_COMPAT_H
 #define NF_PPTP_ALG_COMPAT_H
 
 #ifdef __KERNEL__
 #include <linux/version.h>
-#include <linux/timer.h>
-
-/* timer_delete_sync() became the name in 6.2; 6.1 only has del_timer_sync(). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define timer_delete_sync(t) del_timer_sync(t)
 #endif
 
-/* get_random_u16() arrived in 6.1 (and is in Debian's 6.1); keep a fallback. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#define get_random_u16() ((u16)get_random_u32())
-#endif
-
-#endif /* __KERNEL__ */
 #endif /* NF_PPTP_ALG_COMPAT_H */

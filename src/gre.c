@@ -73,6 +73,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	struct pptp_alg_map *m;
 	struct pptp_alg_call *call;
 	struct iphdr *iph = ip_hdr(skb);
+	unsigned long now;
 	unsigned int need;
 	u32 mark;
 
@@ -116,8 +117,10 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	call = m->call;
 	atomic64_inc(&call->pkts[m->side]);
 	atomic64_add(skb->len, &call->bytes[m->side]);
-	if (READ_ONCE(call->last_seen) != jiffies)
-		WRITE_ONCE(call->last_seen, jiffies);
+	now = jiffies;
+	/* Skip the store (and the cache-line write) within one tick. */
+	if (READ_ONCE(call->last_seen) != now)
+		WRITE_ONCE(call->last_seen, now);
 
 	mark = READ_ONCE(pptp_alg_gre_mark);
 	if (mark)

@@ -127,7 +127,7 @@ static bool pptp_alg_put_id(struct pptp_alg_pkt *p, s64 off, u16 oldv,
  * the sender resends its own IDs, which must leave with the same
  * translation as the first time.
  */
-static void pptp_alg_replay(struct pptp_alg_pkt *p, unsigned int upto)
+static void pptp_alg_replay(struct pptp_alg_pkt *p, unsigned int limit)
 {
 	struct pptp_alg_dir *d = &p->conn->dir[p->side];
 	unsigned int i, j;
@@ -141,7 +141,7 @@ static void pptp_alg_replay(struct pptp_alg_pkt *p, unsigned int upto)
 			u32 off = r->seq + j - p->seq;
 			u8 cur;
 
-			if (off >= upto)
+			if (off >= limit)
 				continue;
 			if (skb_copy_bits(p->skb, p->dataoff + off, &cur, 1))
 				continue;
@@ -710,7 +710,14 @@ int pptp_alg_helper_register(void)
 	for (i = 0; i < pptp_alg_nports; i++) {
 		struct nf_conntrack_helper *h = &pptp_alg_helpers[i];
 
-		nf_ct_helper_init(h, AF_INET, IPPROTO_TCP, PPTP_ALG_NAME,
+		/*
+		 * NFPROTO_UNSPEC: an IPv4 helper on TCP 1723 would clash with
+		 * mainline's "pptp" (the core refuses two helpers with one
+		 * tuple), and both must load in one kernel. Lookups by name
+		 * from nft and xt_CT accept an UNSPEC helper for IPv4; help()
+		 * ignores other families.
+		 */
+		nf_ct_helper_init(h, NFPROTO_UNSPEC, IPPROTO_TCP, PPTP_ALG_NAME,
 				  1723, pptp_alg_ports[i], i,
 				  &pptp_alg_exp_policy, 0, pptp_alg_help, NULL,
 				  THIS_MODULE);

@@ -14,31 +14,66 @@ module_param_array_named(ports, pptp_alg_ports, ushort, &pptp_alg_nports,
 			 0444);
 MODULE_PARM_DESC(ports, "TCP ports of PPTP control connections (default 1723, up to 8)");
 
-#define PPTP_ALG_UINT_PARAM(name, var, def, lo, hi, perm, desc)		\
-	unsigned int var = def;						\
-	static int var##_set(const char *val, const struct kernel_param *kp) \
-	{								\
-		return param_set_uint_minmax(val, kp, lo, hi);		\
-	}								\
-	static const struct kernel_param_ops var##_ops = {		\
-		.set = var##_set,					\
-		.get = param_get_uint,					\
-	};								\
-	module_param_cb(name, &var##_ops, &var, perm);			\
-	MODULE_PARM_DESC(name, desc " [" #lo ".." #hi ", default " #def "]")
+unsigned int pptp_alg_max_calls = 64;
+unsigned int pptp_alg_max_calls_net = 32768;
+unsigned int pptp_alg_gre_timeout = 600;
+unsigned int pptp_alg_gre_mark;
+unsigned int pptp_alg_hashsize = 16384;
+unsigned int pptp_alg_callid_probes = 4096;
 
-PPTP_ALG_UINT_PARAM(max_calls, pptp_alg_max_calls, 64, 1, 65535, 0644,
-		    "Most calls tracked on one control connection");
-PPTP_ALG_UINT_PARAM(max_calls_net, pptp_alg_max_calls_net, 32768, 1, 1048576,
-		    0644, "Most calls tracked in one network namespace");
-PPTP_ALG_UINT_PARAM(gre_timeout, pptp_alg_gre_timeout, 600, 10, 86400, 0644,
-		    "Seconds a call may stay without GRE or set-up progress before it is dropped");
-PPTP_ALG_UINT_PARAM(gre_mark, pptp_alg_gre_mark, 0, 0, 0xffffffff, 0644,
-		    "Mark set on translated GRE packets so rulesets can accept them (0: leave mark alone)");
-PPTP_ALG_UINT_PARAM(hashsize, pptp_alg_hashsize, 16384, 256, 1048576, 0444,
-		    "Buckets of each netns's call map table (rounded up to a power of two)");
-PPTP_ALG_UINT_PARAM(callid_probes, pptp_alg_callid_probes, 4096, 1, 65535,
-		    0644, "Most Call IDs tried when choosing a translated ID");
+struct pptp_alg_bounds {
+	const unsigned int *var;
+	unsigned int lo;
+	unsigned int hi;
+};
+
+static const struct pptp_alg_bounds pptp_alg_bounds[] = {
+	{ &pptp_alg_max_calls, 1, 65535 },
+	{ &pptp_alg_max_calls_net, 1, 1048576 },
+	{ &pptp_alg_gre_timeout, 10, 86400 },
+	{ &pptp_alg_gre_mark, 0, 0xffffffff },
+	{ &pptp_alg_hashsize, 256, 1048576 },
+	{ &pptp_alg_callid_probes, 1, 65535 },
+};
+
+static int pptp_alg_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pptp_alg_bounds); i++) {
+		const struct pptp_alg_bounds *b = &pptp_alg_bounds[i];
+
+		if (b->var == kp->arg)
+			return param_set_uint_minmax(val, kp, b->lo, b->hi);
+	}
+	return -EINVAL;
+}
+
+static const struct kernel_param_ops pptp_alg_uint_ops = {
+	.set = pptp_alg_param_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_calls, &pptp_alg_uint_ops, &pptp_alg_max_calls, 0644);
+MODULE_PARM_DESC(max_calls,
+		 "Most calls tracked on one control connection [1..65535, default 64]");
+module_param_cb(max_calls_net, &pptp_alg_uint_ops, &pptp_alg_max_calls_net,
+		0644);
+MODULE_PARM_DESC(max_calls_net,
+		 "Most calls tracked in one network namespace [1..1048576, default 32768]");
+module_param_cb(gre_timeout, &pptp_alg_uint_ops, &pptp_alg_gre_timeout, 0644);
+MODULE_PARM_DESC(gre_timeout,
+		 "Seconds a call may stay without GRE or set-up progress before it is dropped [10..86400, default 600]");
+module_param_cb(gre_mark, &pptp_alg_uint_ops, &pptp_alg_gre_mark, 0644);
+MODULE_PARM_DESC(gre_mark,
+		 "Mark set on translated GRE packets so rulesets can accept them; 0 leaves the mark alone [default 0]");
+module_param_cb(hashsize, &pptp_alg_uint_ops, &pptp_alg_hashsize, 0444);
+MODULE_PARM_DESC(hashsize,
+		 "Buckets of each netns's call map table, rounded up to a power of two [256..1048576, default 16384]");
+module_param_cb(callid_probes, &pptp_alg_uint_ops, &pptp_alg_callid_probes,
+		0644);
+MODULE_PARM_DESC(callid_probes,
+		 "Most Call IDs tried when choosing a translated ID [1..65535, default 4096]");
 
 int pptp_alg_params_check(void)
 {

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: everything CI runs. Installs what it needs, builds the module
+# for every supported kernel, runs checkpatch, the short fuzz run, KUnit and
+# the QEMU guest tests on every kernel, and ends with "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0
+failed=0
+report=$CACHE/check-report.txt
+: >"$report"
+
+result() {
+	if [ "$1" = PASS ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	echo "$1 $2" | tee -a "$report"
+}
+
+# step NAME CMD...: one test whose verdict is CMD's exit status.
+step() {
+	local name=$1 log
+	shift
+	log=$CACHE/step-$name.log
+	log "step $name"
+	if "$@" >"$log" 2>&1; then
+		result PASS "$name"
+	else
+		result FAIL "$name"
+		tail -n 60 "$log" | sed 's/^/    | /'
+	fi
+}
+
+"$REPO/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+while read -r v; do
+	step "build-$v" "$REPO/scripts/kernel.sh" "$v"
+done < <(kernels)
+step style "$REPO/scripts/style.sh"
+if [ -x "$REPO/scripts/fuzz.sh" ]; then
+	step fuzz-short env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" "$REPO/scripts/fuzz.sh"
+fi
+
+# KUnit: every test case counts.
+log "kunit"
+klog=$CACHE/step-kunit.log
+"$REPO/scripts/kunit.sh" >"$klog" 2>&1
+krc=$?
+kline=$(grep -E '^KUNIT passed=[0-9]+ failed=[0-9]+' "$klog" | tail -n 1)
+if [ -n "$kline" ]; then
+	kp=$(echo "$kline" | sed 's/.*passed=\([0-9]*\).*/\1/')
+	kf=$(echo "$kline" | sed 's/.*failed=\([0-9]*\).*/\1/')
+	passed=$((passed + kp))
+	failed=$((failed + kf))
+	echo "KUnit: $kp passed, $kf failed" | tee -a "$report"
+fi
+if [ $krc -ne 0 ] || [ -z "$kline" ]; then
+	result FAIL "kunit-run"
+	tail -n 80 "$klog" | sed 's/^/    | /'
+fi
+
+# Guest tests on every kernel: every PASS/FAIL line counts.
+glog=$CACHE/step-guest.log
+"$REPO/scripts/guest.sh" -t "${RIG_TESTS:-load,scenarios}" >"$glog" 2>&1
+grc=$?
+cat "$glog"
+gp=$(grep -c '^PASS \[' "$glog")
+gf=$(grep -c '^FAIL \[' "$glog")
+passed=$((passed + gp))
+failed=$((failed + gf))
+if [ $grc -ne 0 ] && [ "$gf" -eq 0 ]; then
+	result FAIL "guest-run"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

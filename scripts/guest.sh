@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# guest.sh [-k VERSION]... [-t TEST,TEST] [-T SECONDS]: boot each kernel in
+# QEMU (TCG, no NIC) with our module and run guest tests. Prints every
+# PASS/FAIL line prefixed with the kernel, then "GUEST v: N passed, M failed".
+# Exits non-zero on any failure, a missing GUEST-DONE, or a time-out.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tests=${RIG_TESTS:-load}
+limit=${RIG_BOOT_TIMEOUT:-900}
+vers=()
+while getopts "k:t:T:" o; do
+	case $o in
+	k) vers+=("$OPTARG") ;;
+	t) tests=$OPTARG ;;
+	T) limit=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+[ ${#vers[@]} -eq 0 ] && mapfile -t vers < <(kernels)
+
+rc=0
+for v in "${vers[@]}"; do
+	out=$CACHE/guest-$v
+	mkdir -p "$out"
+	if [ "${v#debug}" != "$v" ]; then
+		# The sanitizer kernel built from linux-source (scripts/debugkernel.sh).
+		ko=$("$REPO/scripts/debugkernel.sh" module) || { echo "FAIL [$v] build"; rc=1; continue; }
+		kernel=$CACHE/kunit-build/arch/x86/boot/bzImage
+		kv=$(cat "$CACHE/kunit-build/include/config/kernel.release")
+		"$REPO/scripts/debugkernel.sh" modules "$out/mods" >/dev/null
+		NF_PPTP_ALG_EXTRA_MODULES=$out/mods "$REPO/scripts/initramfs.sh" "$kv" "$ko" "$out/initrd.gz" || { echo "FAIL [$v] initramfs"; rc=1; continue; }
+	else
+		ko=$("$REPO/scripts/kernel.sh" "$v") || { echo "FAIL [$v] module-build"; rc=1; continue; }
+		kernel=$CACHE/kernels/$v/vmlinuz
+		"$REPO/scripts/initramfs.sh" "$v" "$ko" "$out/initrd.gz" || { echo "FAIL [$v] initramfs"; rc=1; continue; }
+	fi
+	log "booting $v: $tests"
+	timeout --foreground -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
+		-m "${RIG_MEM:-1024}" -nographic -no-reboot -nic none \
+		-kernel "$kernel" -initrd "$out/initrd.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests" \
+		</dev/null >"$out/console.log" 2>&1
+	qrc=$?
+	tr -d '\r' <"$out/console.log" >"$out/console.txt"
+	grep -E '^(PASS|FAIL|SKIP): ' "$out/console.txt" | sed "s/^\([A-Z]*\): /\1 [$v] /"
+	np=$(grep -c '^PASS: ' "$out/console.txt")
+	nf=$(grep -c '^FAIL: ' "$out/console.txt")
+	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+		echo "FAIL [$v] boot timed out after ${limit}s"
+		nf=$((nf + 1))
+	fi
+	if ! grep -q '^GUEST-DONE' "$out/console.txt"; then
+		echo "FAIL [$v] guest did not finish (no GUEST-DONE); console tail:"
+		tail -n 40 "$out/console.txt" | sed 's/^/    | /'
+		nf=$((nf + 1))
+	fi
+	if [ "$nf" -gt 0 ]; then
+		grep -B2 -A30 '^FAIL: ' "$out/console.txt" | grep '^    | ' | head -n 80
+		rc=1
+	fi
+	echo "GUEST $v: $np passed, $nf failed"
+done
+exit $rc

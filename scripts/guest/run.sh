@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run guest tests by name (t_NAME.sh), each bounded in time, then check the
+# kernel log once for warnings, oopses and sanitizer reports.
+. /tests/lib.sh
+
+for t in "$@"; do
+	echo "=== $t"
+	timeout "${RIG_TEST_TIMEOUT:-300}" sh "/tests/t_$t.sh"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "FAIL: $t script exited $rc"
+	fi
+done
+echo "=== dmesg"
+dmesg_clean all-tests
