@@ -32,6 +32,7 @@ if [ ! -f "$kdir/.extracted" ]; then
 		[ -d "$m/kernel/$d" ] && cp -a "$m/kernel/$d" "$kdir/modules/lib/modules/$v/kernel/"
 	done
 	cp -a "$m/kernel/drivers/net/veth.ko"* "$m/kernel/drivers/net/ppp" \
+		"$m/kernel/drivers/net/slip" \
 		"$kdir/modules/lib/modules/$v/kernel/drivers/net/"
 	for d in wireless mac80211 bluetooth sunrpc ceph 9p rxrpc nfc ieee802154 \
 		 mac802154 tipc sctp rds batman-adv can dsa openvswitch smc mpls \

@@ -603,6 +603,7 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 	struct pptp_alg_dir *d;
 	struct tcphdr _th;
 	const struct tcphdr *th;
+	bool closing;
 	s32 behind;
 
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
@@ -612,12 +613,14 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 	if (!th)
 		return NF_ACCEPT;
+	/* th may point into the skb head, which a rewrite can reallocate. */
+	closing = th->fin || th->rst;
 	p.dataoff = protoff + th->doff * 4;
-	if (p.dataoff >= skb->len)
-		return NF_ACCEPT;
-	p.plen = skb->len - p.dataoff;
+	p.plen = p.dataoff < skb->len ? skb->len - p.dataoff : 0;
 	p.seq = ntohl(th->seq);
 	p.side = CTINFO2DIR(ctinfo);
+	if (!p.plen && !closing)
+		return NF_ACCEPT;
 
 	p.pn = pptp_alg_pernet(nf_ct_net(ct));
 	p.conn = pptp_alg_conn_get(ct, p.pn);
@@ -626,7 +629,7 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 
 	spin_lock_bh(&p.conn->lock);
 	d = &p.conn->dir[p.side];
-	if (p.conn->dead || d->dead)
+	if (p.conn->dead || d->dead || !p.plen)
 		goto out;
 	if (!d->seq_valid) {
 		d->next_seq = p.seq;
@@ -647,6 +650,13 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 		d->next_seq = p.seq + p.plen;
 	}
 out:
+	if (closing) {
+		/* RFC 2637: closing the control connection ends its calls. */
+		spin_lock(&p.pn->lock);
+		if (!p.conn->dead && !p.pn->dead)
+			pptp_alg_release_calls(&p);
+		spin_unlock(&p.pn->lock);
+	}
 	spin_unlock_bh(&p.conn->lock);
 	if (p.dropped) {
 		pptp_alg_count(p.pn, PPTP_STAT_UNWRITABLE);

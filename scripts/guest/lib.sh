@@ -46,3 +46,207 @@ load_alg() {
 has_module() {
 	$MODINFO "$1" >/dev/null 2>&1
 }
+
+# ---- topology -------------------------------------------------------------
+# gw: the NAT gateway. lan0 (bridge, 192.168.10.114/24) and wan0 (bridge,
+# 10.10.10.1/24). Hosts hang off the bridges through veth pairs:
+#   c1 192.168.10.115, c2 192.168.10.116, lansrv 192.168.10.50 (LAN)
+#   srv 10.10.10.2, wc 10.10.10.3 (WAN)
+RIG=/tmp/rig
+
+nsx() {
+	_n=$1
+	shift
+	$IP netns exec "$_n" "$@"
+}
+
+add_host() {
+	_name=$1 _br=$2 _addr=$3 _gwaddr=$4
+	$IP netns add "$_name"
+	$IP -n gw link add "p-$_name" type veth peer name eth0 netns "$_name"
+	$IP -n gw link set "p-$_name" master "$_br" up
+	$IP -n "$_name" link set lo up
+	$IP -n "$_name" addr add "$_addr/24" dev eth0
+	$IP -n "$_name" link set eth0 up
+	[ -n "$_gwaddr" ] && $IP -n "$_name" route add default via "$_gwaddr"
+	return 0
+}
+
+topo_up() {
+	$MODPROBE bridge 2>/dev/null
+	$MODPROBE veth 2>/dev/null
+	mkdir -p $RIG
+	$IP netns add gw || return 1
+	$IP -n gw link set lo up
+	nsx gw sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+	for _b in lan0:192.168.10.114 wan0:10.10.10.1; do
+		$IP -n gw link add "${_b%%:*}" type bridge
+		$IP -n gw addr add "${_b#*:}/24" dev "${_b%%:*}"
+		$IP -n gw link set "${_b%%:*}" up
+	done
+	add_host c1 lan0 192.168.10.115 192.168.10.114
+	add_host c2 lan0 192.168.10.116 192.168.10.114
+	add_host lansrv lan0 192.168.10.50 192.168.10.114
+	add_host srv wan0 10.10.10.2 ""
+	add_host wc wan0 10.10.10.3 ""
+	# Bridges need a moment to forward (no STP, forward delay 0 by default
+	# for bridges without STP); make sure both sides answer.
+	nsx c1 ping -c 1 -W 5 192.168.10.114 >/dev/null 2>&1
+	nsx srv ping -c 1 -W 5 10.10.10.1 >/dev/null 2>&1
+	return 0
+}
+
+topo_down() {
+	for _n in c1 c2 lansrv srv wc gw; do
+		$IP netns del "$_n" 2>/dev/null
+	done
+	return 0
+}
+
+calls_file() {
+	nsx gw cat /proc/net/nf_pptp_alg/calls
+}
+
+stat_of() {
+	nsx gw awk -v k="$1" '$1 == k { print $2 }' /proc/net/nf_pptp_alg/stats
+}
+
+calls_count() {
+	calls_file | grep -c . 
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds.
+wait_for() {
+	_t=$1
+	shift
+	while [ "$_t" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 1
+		_t=$((_t - 1))
+	done
+	"$@"
+}
+
+# ---- real PPTP peers: pptpd and pptp-linux ---------------------------------
+ppp_files() {
+	mkdir -p $RIG /etc/ppp /var/run/pptp
+	: >/etc/ppp/options
+	cat >/etc/ppp/chap-secrets <<EOT
+client1 pptpd secret1 *
+client2 pptpd secret2 *
+client3 pptpd secret3 *
+EOT
+	chmod 600 /etc/ppp/chap-secrets
+	cat >$RIG/options.pptpd <<EOT
+name pptpd
+require-chap
+refuse-pap
+refuse-eap
+refuse-mschap
+refuse-mschap-v2
+noccp
+nobsdcomp
+nodeflate
+novj
+novjccomp
+nodefaultroute
+mtu 1400
+mru 1400
+lcp-echo-interval 0
+EOT
+	cat >$RIG/options.client <<EOT
+noauth
+refuse-pap
+refuse-eap
+refuse-mschap
+refuse-mschap-v2
+noccp
+nobsdcomp
+nodeflate
+novj
+novjccomp
+nodefaultroute
+noipdefault
+mtu 1400
+mru 1400
+lcp-echo-interval 0
+EOT
+}
+
+# pptpd_start NS LISTEN_ADDR
+pptpd_start() {
+	cat >$RIG/pptpd-$1.conf <<EOT
+option $RIG/options.pptpd
+localip 172.16.0.1
+remoteip 172.16.0.10-40
+EOT
+	nsx "$1" /usr/sbin/pptpd -c $RIG/pptpd-$1.conf -l "$2" -p $RIG/pptpd-$1.pid
+	wait_for 10 nsx "$1" sh -c "netstat -ltn 2>/dev/null | grep -q ':1723 '"
+}
+
+# pptp_client NS USER SERVER BIND: bring a tunnel up (pppd updetach).
+pptp_client() {
+	nsx "$1" timeout 60 /usr/sbin/pppd pty \
+		"/usr/sbin/pptp $3 --nolaunchpppd --localbind $4" \
+		file $RIG/options.client name "$2" remotename pptpd \
+		user "$2" ifname "ppp$2" updetach \
+		logfile $RIG/pppd-$2.log
+}
+
+# Stop the client side first so it clears its calls (CCRQ/CDN, StopCCRQ).
+client_down() {
+	for _u in "$@"; do
+		[ -f /var/run/ppp$_u.pid ] && kill "$(head -n 1 /var/run/ppp$_u.pid)" 2>/dev/null
+	done
+	sleep 2
+	return 0
+}
+
+diag() {
+	echo "    --- diag: calls"
+	calls_file | sed 's/^/    | /'
+	echo "    --- diag: stats (non-zero)"
+	nsx gw cat /proc/net/nf_pptp_alg/stats | awk '$2 != 0' | sed 's/^/    | /'
+	for _f in $RIG/pppd-*.log; do
+		[ -f "$_f" ] && { echo "    --- $_f"; tail -n 15 "$_f" | sed 's/^/    | /'; }
+	done
+	nsx gw conntrack -L 2>/dev/null | head -n 20 | sed 's/^/    | /'
+	dmesg | tail -n 10 | sed 's/^/    | /'
+}
+
+kill_ppp() {
+	killall pppd pptp pptpd pptpctrl 2>/dev/null
+	sleep 1
+	killall -9 pppd pptp pptpd pptpctrl 2>/dev/null
+	return 0
+}
+
+calls_is() {
+	[ "$(calls_count)" -eq "$1" ]
+}
+
+# stat_ge NAME N: counter NAME is at least N.
+stat_ge() {
+	[ "$(stat_of "$1")" -ge "$2" ]
+}
+
+# Every call's PNS ID differs between its two sides (PNS behind SNAT).
+pns_ids_translated() {
+	calls_file | awk '{
+		split($0, f, "pns_id="); split(f[2], v, "[/ ]");
+		if (v[1] == v[2]) bad = 1
+	} END { exit bad || NR == 0 }'
+}
+
+# Distinct PNS IDs on the PAC's side across all calls.
+pns_ids_distinct() {
+	_n=$(calls_file | sed 's/.*pns_id=[0-9]*\/\([0-9]*\).*/\1/' | sort -u | grep -c .)
+	[ "$_n" -eq "$(calls_count)" ]
+}
+
+ppp_modules() {
+	for _m in ppp_generic ppp_async ppp_synctty slhc; do
+		$MODPROBE $_m 2>/dev/null
+	done
+	return 0
+}

@@ -1,0 +1,1870 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pptp_peer - scripted PPTP (RFC 2637) peer for the nf_pptp_alg tests
+ *
+ * Build (static, for the busybox initramfs):
+ *   gcc -O2 -Wall -Wextra -static -o pptp_peer scripts/pptp_peer.c
+ *
+ * It speaks only the PPTP control protocol and enhanced GRE (no PPP), with
+ * exactly the Call IDs, message grouping and timing a test asks for.
+ * Both roles need CAP_NET_RAW for the raw IPPROTO_GRE socket.
+ *
+ * PAC (server) role:
+ *   pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]
+ *                 [--max-conns N] [--time SECONDS] [--exit-after-conns N]
+ *                 [--quiet] [--verbose]
+ *
+ *   --listen ADDR         address to listen on (default 0.0.0.0); a
+ *                         specific address is also bound to the GRE socket
+ *   --port PORT           TCP port (default 1723)
+ *   --call-id BASE        first PAC Call ID; +1 per call over all
+ *                         connections, 0 and live IDs skipped (default 1280)
+ *   --max-conns N         simultaneous control connections (default 64);
+ *                         further ones wait in the listen backlog
+ *   --time SECONDS        run time, 0 = until signalled (default 60)
+ *   --exit-after-conns N  also exit once N connections were accepted and
+ *                         all of them are closed again (default 0 = off)
+ *
+ *   Answers SCCRQ (SCCRP, result 1), EchoRQ (EchoRP), OCRQ (OCRP, result 1,
+ *   Peer Call ID = OCRQ Call ID as received), CCRQ (CDN with the PAC ID,
+ *   result 3), StopCCRQ (clears the connection's calls, StopCCRP result 1).
+ *   Every GRE v1 data packet keyed with a live PAC Call ID is echoed to its
+ *   source address with the key set to that call's PNS ID; the S bit is
+ *   mirrored (own sequence numbers per call), the payload is unchanged.
+ *   SIGTERM/SIGINT end the run cleanly.  Output (stdout, line buffered):
+ *     PAC listening ADDR:PORT
+ *     PAC conn conn=K from=ADDR:PORT                 (not with --quiet)
+ *     PAC call conn=K pns_id=X pac_id=Y from=ADDR:PORT
+ *     PAC clear pac_id=Y echoed=N     (CCRQ, StopCCRQ, conn close or exit)
+ *     PAC close conn=K reason=WHY                    (not with --quiet)
+ *     PAC summary calls=N echoed=M
+ *   K counts accepted connections from 1.  Exit status 0.
+ *
+ * PNS (client) role:
+ *   pptp_peer pns --server ADDR [--port PORT] [--bind ADDR] [--calls N]
+ *                 [--call-id FIRST] [--same-id]
+ *                 [--write normal|coalesce|coalesce-all|split]
+ *                 [--split-at K] [--gre N] [--gre-interval-ms MS]
+ *                 [--gre-timeout-ms MS] [--no-seq] [--hold SECONDS]
+ *                 [--end ccrq|stop|close] [--sli] [--stall SECONDS]
+ *                 [--quiet] [--verbose]
+ *
+ *   --server ADDR         PAC address (required); also the GRE peer
+ *   --port PORT           TCP port (default 1723)
+ *   --bind ADDR           local source address of the control connection
+ *                         (the GRE socket is always bound to the control
+ *                         connection's local address)
+ *   --calls N             calls on the connection, 1..256 (default 1)
+ *   --call-id FIRST       PNS Call ID of call 0; call I uses FIRST+I
+ *                         (default 1)
+ *   --same-id             every call uses FIRST
+ *   --write MODE          how control messages reach the socket:
+ *     normal        one write() per message, Nagle left on (default)
+ *     coalesce      TCP_NODELAY; SCCRQ alone, then all OCRQs in one write,
+ *                   all SLIs in one write, all CCRQs in one write
+ *     coalesce-all  like coalesce, but SCCRQ and all OCRQs share one write
+ *                   (the OCRQs go out before the SCCRP arrived)
+ *     split         TCP_NODELAY; every message written in pieces of
+ *                   --split-at bytes, at least 50 ms apart, so each piece
+ *                   is its own TCP segment
+ *                 One write of up to ~1400 bytes leaves as one segment
+ *                 (SCCRQ 156 + 8 OCRQs of 168 fit); bigger writes are cut
+ *                 at the MSS by TCP.
+ *   --split-at K          piece size for --write split (default 7)
+ *   --gre N               GRE probes per connected call (default 3, 0 = no
+ *                         GRE at all, not even during --hold)
+ *   --gre-interval-ms MS  minimum gap between probes of a call (default 10)
+ *   --gre-timeout-ms MS   give up waiting for a probe's echo (default 1000);
+ *                         the next probe of a call is sent once the echo of
+ *                         the previous one came or this timeout passed
+ *   --no-seq              send GRE without the S bit (flags 0x2001 instead
+ *                         of 0x3001)
+ *   --hold SECONDS        then keep the connection open (answering EchoRQ)
+ *                         and send one probe per call per second (default 0)
+ *   --end MODE            ccrq:  CCRQ per call, wait for every CDN (default)
+ *                         stop:  StopCCRQ, wait for StopCCRP
+ *                         close: just close the socket
+ *   --sli                 after the OCRPs, send one SLI per connected call
+ *   --stall SECONDS       give up (exit 2) when a wait for a control reply
+ *                         makes no progress for this long (default 10)
+ *
+ *   GRE probes are sent to --server with key = the PAC Call ID from OCRP;
+ *   the 20-byte payload carries a magic, a per-process token, the call
+ *   index, the PNS ID, a probe number and the phase.  An echo counts for
+ *   call I when it comes from --server, its key equals call I's PNS ID and
+ *   the payload names call I with this process's token.
+ *   Output (stdout, line buffered), idx counts from 0:
+ *     PNS connected local=ADDR:PORT                  (not with --quiet)
+ *     PNS call idx=I pns_id=X pac_id=Y result=R      (one per call, after
+ *                                                     all OCRPs; a missing
+ *                                                     OCRP shows 0s)
+ *     PNS gre idx=I pns_id=X sent=S recv=R           (if --gre > 0)
+ *     PNS hold idx=I pns_id=X sent=S recv=R          (if --hold and --gre
+ *                                                     > 0; hold probes only)
+ *     PNS cdn pac_id=Y                               (each CDN received)
+ *     PNS stopccrp result=R                          (--end stop)
+ *     PNS error ...                                  (protocol problems)
+ *     PNS stall waiting=WHAT                         (then exit 2)
+ *     PNS summary calls_ok=A calls=N gre_sent=S gre_recv=R
+ *   gre_sent/gre_recv count all probes and echoes, hold included.
+ *   Exit status: 0 when every call got OCRP result 1, every call got at
+ *   least one echo (if --gre > 0) and the control connection was not lost
+ *   or refused before the end phase finished; 1 otherwise; 2 on usage or
+ *   setup errors (socket, connect) and stalls.
+ *
+ * --verbose traces every control message and unmatched GRE packet to
+ * stderr; --quiet turns that off and drops the optional lines above.
+ * Do not run both roles in one namespace with overlapping Call IDs: the
+ * raw sockets would then see each other's packets.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __noreturn		__attribute__((noreturn))
+
+#define EXIT_PASS		0
+#define EXIT_FAILED		1
+#define EXIT_ERROR		2
+
+#define PPTP_PORT		1723
+#define PPTP_MAGIC		0x1A2B3C4DU
+#define PPTP_CONTROL_MESSAGE	1
+#define PPTP_HDR_LEN		12
+#define PPTP_MAX_LEN		1024	/* sanity bound for the Length field */
+#define PPTP_VERSION		0x0100
+
+enum pptp_msg_type {
+	PPTP_SCCRQ = 1,
+	PPTP_SCCRP,
+	PPTP_STOPCCRQ,
+	PPTP_STOPCCRP,
+	PPTP_ECHORQ,
+	PPTP_ECHORP,
+	PPTP_OCRQ,
+	PPTP_OCRP,
+	PPTP_ICRQ,
+	PPTP_ICRP,
+	PPTP_ICCN,
+	PPTP_CCRQ,
+	PPTP_CDN,
+	PPTP_WEN,
+	PPTP_SLI,
+	PPTP_MSG_MAX = PPTP_SLI,
+};
+
+static const unsigned short pptp_len[PPTP_MSG_MAX + 1] = {
+	[PPTP_SCCRQ] = 156,	[PPTP_SCCRP] = 156,
+	[PPTP_STOPCCRQ] = 16,	[PPTP_STOPCCRP] = 16,
+	[PPTP_ECHORQ] = 16,	[PPTP_ECHORP] = 20,
+	[PPTP_OCRQ] = 168,	[PPTP_OCRP] = 32,
+	[PPTP_ICRQ] = 220,	[PPTP_ICRP] = 24,
+	[PPTP_ICCN] = 28,	[PPTP_CCRQ] = 16,
+	[PPTP_CDN] = 148,	[PPTP_WEN] = 40,
+	[PPTP_SLI] = 24,
+};
+
+static const char *const pptp_name[PPTP_MSG_MAX + 1] = {
+	[PPTP_SCCRQ] = "SCCRQ",		[PPTP_SCCRP] = "SCCRP",
+	[PPTP_STOPCCRQ] = "StopCCRQ",	[PPTP_STOPCCRP] = "StopCCRP",
+	[PPTP_ECHORQ] = "EchoRQ",	[PPTP_ECHORP] = "EchoRP",
+	[PPTP_OCRQ] = "OCRQ",		[PPTP_OCRP] = "OCRP",
+	[PPTP_ICRQ] = "ICRQ",		[PPTP_ICRP] = "ICRP",
+	[PPTP_ICCN] = "ICCN",		[PPTP_CCRQ] = "CCRQ",
+	[PPTP_CDN] = "CDN",		[PPTP_WEN] = "WEN",
+	[PPTP_SLI] = "SLI",
+};
+
+/* Enhanced GRE (RFC 2637 section 4.1) */
+#define GRE_FLAG_C		0x8000
+#define GRE_FLAG_R		0x4000
+#define GRE_FLAG_K		0x2000
+#define GRE_FLAG_S		0x1000
+#define GRE_FLAG_SSR		0x0800
+#define GRE_FLAG_A		0x0080
+#define GRE_VER_MASK		0x0007
+#define GRE_VER_PPTP		1
+#define GRE_PROTO_PPP		0x880B
+#define GRE_MAX_PAYLOAD		1500
+
+static bool opt_quiet;
+static bool opt_verbose;
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+static void put16(unsigned char *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+static uint16_t get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000,
+	};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void __printf(1, 2) dbg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opt_verbose || opt_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* optional stdout lines, dropped by --quiet */
+static void __printf(1, 2) note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (opt_quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void __printf(1, 2) warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("pptp_peer: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void __noreturn __printf(2, 3) die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("pptp_peer: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static long parse_num(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max)
+		die(EXIT_ERROR, "bad %s '%s' (want %ld..%ld)", what, s, min, max);
+	return v;
+}
+
+static uint32_t parse_addr(const char *s, const char *what)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		die(EXIT_ERROR, "bad %s '%s' (want dotted IPv4)", what, s);
+	return a.s_addr;
+}
+
+/* @addr in network byte order; @buf at least INET_ADDRSTRLEN */
+static const char *ip_str(uint32_t addr, char *buf)
+{
+	struct in_addr a = { .s_addr = addr };
+
+	if (!inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN))
+		snprintf(buf, INET_ADDRSTRLEN, "?");
+	return buf;
+}
+
+static const char *msg_name(unsigned int type)
+{
+	if (type >= 1 && type <= PPTP_MSG_MAX)
+		return pptp_name[type];
+	return "unknown";
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		die(EXIT_ERROR, "TCP_NODELAY: %s", strerror(errno));
+}
+
+/* ------------------------------------------------------------------ */
+/* PPTP control messages                                               */
+
+/* Zero a message of @type, fill the header, return its length. */
+static size_t ctl_build(unsigned char *m, unsigned int type)
+{
+	size_t len = pptp_len[type];
+
+	memset(m, 0, len);
+	put16(m, len);
+	put16(m + 2, PPTP_CONTROL_MESSAGE);
+	put32(m + 4, PPTP_MAGIC);
+	put16(m + 8, type);
+	return len;
+}
+
+static void put_str(unsigned char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(dst, s, n < size ? n : size - 1);
+}
+
+/* Known messages must have their exact length; unknown types pass. */
+static bool ctl_len_ok(const unsigned char *m, size_t len, const char *who)
+{
+	unsigned int type = get16(m + 8);
+
+	if (type < 1 || type > PPTP_MSG_MAX || len == pptp_len[type])
+		return true;
+	warnx("%s: ignoring %s with length %zu (want %u)", who,
+	      msg_name(type), len, pptp_len[type]);
+	return false;
+}
+
+/* Byte stream of one control connection, cut into messages. */
+struct stream {
+	size_t len;
+	unsigned char buf[4096];
+};
+
+/* Returns bytes read, 0 on EOF, -1 on error (errno set). */
+static ssize_t stream_fill(int fd, struct stream *st)
+{
+	ssize_t n;
+
+	/* never full: at most PPTP_MAX_LEN - 1 bytes stay buffered */
+	do {
+		n = recv(fd, st->buf + st->len, sizeof(st->buf) - st->len, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0)
+		st->len += n;
+	return n;
+}
+
+/*
+ * Move the next complete message into @msg (PPTP_MAX_LEN bytes).
+ * Returns its length, 0 when more bytes are needed, -1 on bad framing.
+ */
+static int stream_next(struct stream *st, unsigned char *msg)
+{
+	unsigned int len;
+
+	if (st->len < 2)
+		return 0;
+	len = get16(st->buf);
+	if (len < PPTP_HDR_LEN || len > PPTP_MAX_LEN)
+		return -1;
+	if (st->len >= 8 &&
+	    (get16(st->buf + 2) != PPTP_CONTROL_MESSAGE ||
+	     get32(st->buf + 4) != PPTP_MAGIC))
+		return -1;
+	if (st->len < len)
+		return 0;
+	memcpy(msg, st->buf, len);
+	st->len -= len;
+	memmove(st->buf, st->buf + len, st->len);
+	return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* enhanced GRE                                                        */
+
+struct gre_pkt {
+	uint32_t saddr;		/* network byte order */
+	uint32_t daddr;
+	uint16_t call_id;
+	bool has_seq;
+	uint32_t seq;
+	uint16_t payload_len;
+	const unsigned char *payload;
+};
+
+/* Parse an IPv4 packet as read from a raw socket; true for GRE v1 + K. */
+static bool gre_parse(const unsigned char *pkt, size_t len, struct gre_pkt *g)
+{
+	const unsigned char *p;
+	size_t ihl, tot, hlen;
+	uint16_t flags;
+
+	if (len < 20 || (pkt[0] >> 4) != 4)
+		return false;
+	ihl = (pkt[0] & 0x0f) * 4;
+	tot = get16(pkt + 2);
+	if (ihl < 20 || tot < ihl || tot > len)
+		return false;
+	if (pkt[9] != IPPROTO_GRE || (get16(pkt + 6) & 0x3fff))
+		return false;		/* not GRE, or a fragment */
+	memcpy(&g->saddr, pkt + 12, 4);
+	memcpy(&g->daddr, pkt + 16, 4);
+
+	p = pkt + ihl;
+	len = tot - ihl;
+	if (len < 8)
+		return false;
+	flags = get16(p);
+	if ((flags & GRE_VER_MASK) != GRE_VER_PPTP || !(flags & GRE_FLAG_K) ||
+	    (flags & (GRE_FLAG_C | GRE_FLAG_R | GRE_FLAG_SSR)))
+		return false;
+	if (get16(p + 2) != GRE_PROTO_PPP)
+		return false;
+	hlen = 8;
+	g->has_seq = flags & GRE_FLAG_S;
+	g->seq = 0;
+	if (g->has_seq) {
+		if (len < hlen + 4)
+			return false;
+		g->seq = get32(p + hlen);
+		hlen += 4;
+	}
+	if (flags & GRE_FLAG_A)
+		hlen += 4;
+	if (len < hlen)
+		return false;
+	g->payload_len = get16(p + 4);
+	if (g->payload_len > len - hlen)
+		return false;
+	g->call_id = get16(p + 6);
+	g->payload = p + hlen;
+	return true;
+}
+
+static int gre_send(int fd, uint32_t daddr, uint16_t call_id, bool with_seq,
+		    uint32_t seq, const unsigned char *payload, size_t plen)
+{
+	unsigned char pkt[12 + GRE_MAX_PAYLOAD];
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = daddr,
+	};
+	size_t hlen = 8;
+	ssize_t n;
+
+	if (plen > GRE_MAX_PAYLOAD) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	put16(pkt, GRE_FLAG_K | (with_seq ? GRE_FLAG_S : 0) | GRE_VER_PPTP);
+	put16(pkt + 2, GRE_PROTO_PPP);
+	put16(pkt + 4, plen);
+	put16(pkt + 6, call_id);
+	if (with_seq) {
+		put32(pkt + 8, seq);
+		hlen += 4;
+	}
+	memcpy(pkt + hlen, payload, plen);
+	do {
+		n = sendto(fd, pkt, hlen + plen, 0, (struct sockaddr *)&sin,
+			   sizeof(sin));
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+/* Raw GRE socket; receives every GRE packet (IP header included). */
+static int gre_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_GRE);
+	int sz = 1 << 20;
+
+	if (fd < 0)
+		die(EXIT_ERROR, "raw GRE socket: %s (needs CAP_NET_RAW)",
+		    strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	return fd;
+}
+
+/* Pin the source address of our GRE packets (and filter on it). */
+static void gre_bind(int fd, uint32_t addr)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = addr,
+	};
+	char a[INET_ADDRSTRLEN];
+
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die(EXIT_ERROR, "bind GRE socket to %s: %s", ip_str(addr, a),
+		    strerror(errno));
+}
+
+static unsigned char rxbuf[65536];
+
+/* ------------------------------------------------------------------ */
+/* PAC                                                                 */
+
+#define PAC_MAX_CONNS		256
+#define PAC_MAX_CALLS		4096
+
+struct pac_conn {
+	int fd;			/* -1: slot free */
+	unsigned int id;	/* K, counts accepted connections from 1 */
+	struct sockaddr_in peer;
+	struct stream rx;
+};
+
+struct pac_call {
+	bool live;
+	int slot;		/* connection slot */
+	unsigned long serial;	/* creation order */
+	uint16_t pns_id;	/* as received in OCRQ */
+	uint16_t pac_id;
+	uint32_t tx_seq;
+	unsigned long echoed;
+};
+
+static struct {
+	int lfd;
+	int gfd;
+	uint32_t laddr;
+	int max_conns;
+	int nconns;
+	unsigned int conn_seq;
+	unsigned int exit_after;
+	uint16_t next_id;
+	unsigned long calls_total;
+	unsigned long echoed_total;
+	struct pac_conn conn[PAC_MAX_CONNS];
+	struct pac_call call[PAC_MAX_CALLS];
+} pac;
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static struct pac_call *pac_find(uint16_t pac_id)
+{
+	int i;
+
+	for (i = 0; i < PAC_MAX_CALLS; i++)
+		if (pac.call[i].live && pac.call[i].pac_id == pac_id)
+			return &pac.call[i];
+	return NULL;
+}
+
+static uint16_t pac_alloc_id(void)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 0x10000; tries++) {
+		uint16_t id = pac.next_id++;
+
+		if (id && !pac_find(id))
+			return id;
+	}
+	return 0;
+}
+
+static void pac_clear(struct pac_call *c)
+{
+	printf("PAC clear pac_id=%u echoed=%lu\n", c->pac_id, c->echoed);
+	c->live = false;
+}
+
+static void pac_clear_conn(int slot)
+{
+	unsigned long best;
+	int i, pick;
+
+	/* in creation order, so the output is deterministic */
+	for (;;) {
+		pick = -1;
+		best = 0;
+		for (i = 0; i < PAC_MAX_CALLS; i++) {
+			struct pac_call *c = &pac.call[i];
+
+			if (c->live && c->slot == slot &&
+			    (pick < 0 || c->serial < best)) {
+				pick = i;
+				best = c->serial;
+			}
+		}
+		if (pick < 0)
+			return;
+		pac_clear(&pac.call[pick]);
+	}
+}
+
+static void pac_close(int slot, const char *why)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+
+	pac_clear_conn(slot);
+	close(pc->fd);
+	pc->fd = -1;
+	pac.nconns--;
+	note("PAC close conn=%u reason=%s\n", pc->id, why);
+}
+
+static int pac_send(int slot, const unsigned char *m, size_t len)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+
+	dbg("PAC conn=%u tx %s len=%zu\n", pc->id, msg_name(get16(m + 8)),
+	    len);
+	if (write_all(pc->fd, m, len) < 0) {
+		warnx("PAC conn=%u: write: %s", pc->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int pac_ocrq(int slot, const unsigned char *m)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+	uint16_t pns_id = get16(m + 12);
+	unsigned char r[PPTP_MAX_LEN];
+	struct pac_call *c = NULL;
+	char a[INET_ADDRSTRLEN];
+	size_t rlen;
+	uint16_t id = 0;
+	int i;
+
+	for (i = 0; i < PAC_MAX_CALLS && !c; i++)
+		if (!pac.call[i].live)
+			c = &pac.call[i];
+	if (c)
+		id = pac_alloc_id();
+
+	rlen = ctl_build(r, PPTP_OCRP);
+	put16(r + 14, pns_id);
+	if (!c || !id) {
+		warnx("PAC conn=%u: call table full, refusing OCRQ", pc->id);
+		r[16] = 2;		/* general error */
+		return pac_send(slot, r, rlen);
+	}
+
+	c->live = true;
+	c->slot = slot;
+	c->serial = pac.calls_total++;
+	c->pns_id = pns_id;
+	c->pac_id = id;
+	c->tx_seq = 0;
+	c->echoed = 0;
+	printf("PAC call conn=%u pns_id=%u pac_id=%u from=%s:%u\n", pc->id,
+	       pns_id, id, ip_str(pc->peer.sin_addr.s_addr, a),
+	       ntohs(pc->peer.sin_port));
+
+	put16(r + 12, id);
+	r[16] = 1;			/* connected */
+	put32(r + 20, 64000);		/* connect speed */
+	put16(r + 24, 64);		/* packet receive window */
+	return pac_send(slot, r, rlen);
+}
+
+static int pac_ccrq(int slot, const unsigned char *m)
+{
+	uint16_t pns_id = get16(m + 12);
+	unsigned char r[PPTP_MAX_LEN];
+	struct pac_call *c = NULL;
+	size_t rlen;
+	int i;
+
+	/* with repeated PNS IDs on one connection, the oldest call goes */
+	for (i = 0; i < PAC_MAX_CALLS; i++) {
+		struct pac_call *t = &pac.call[i];
+
+		if (t->live && t->slot == slot && t->pns_id == pns_id &&
+		    (!c || t->serial < c->serial))
+			c = t;
+	}
+	if (!c) {
+		warnx("PAC conn=%u: CCRQ for unknown call %u", pac.conn[slot].id,
+		      pns_id);
+		return 0;
+	}
+	rlen = ctl_build(r, PPTP_CDN);
+	put16(r + 12, c->pac_id);
+	r[14] = 3;			/* disconnected on CCRQ */
+	put_str(r + 20, 128, "pptp_peer");
+	pac_clear(c);
+	return pac_send(slot, r, rlen);
+}
+
+static int pac_msg(int slot, const unsigned char *m, size_t len)
+{
+	unsigned int type = get16(m + 8);
+	unsigned char r[PPTP_MAX_LEN];
+	size_t rlen;
+
+	dbg("PAC conn=%u rx %s len=%zu\n", pac.conn[slot].id, msg_name(type),
+	    len);
+	if (!ctl_len_ok(m, len, "PAC"))
+		return 0;
+
+	switch (type) {
+	case PPTP_SCCRQ:
+		rlen = ctl_build(r, PPTP_SCCRP);
+		put16(r + 12, PPTP_VERSION);
+		r[14] = 1;		/* ok */
+		put32(r + 16, 3);	/* framing: async + sync */
+		put32(r + 20, 3);	/* bearer: analog + digital */
+		put16(r + 24, 64);	/* maximum channels */
+		put16(r + 26, 1);	/* firmware revision */
+		put_str(r + 28, 64, "pptp_peer-pac");
+		put_str(r + 92, 64, "nf_pptp_alg test");
+		return pac_send(slot, r, rlen);
+	case PPTP_ECHORQ:
+		rlen = ctl_build(r, PPTP_ECHORP);
+		memcpy(r + 12, m + 12, 4);
+		r[16] = 1;
+		return pac_send(slot, r, rlen);
+	case PPTP_OCRQ:
+		return pac_ocrq(slot, m);
+	case PPTP_CCRQ:
+		return pac_ccrq(slot, m);
+	case PPTP_STOPCCRQ:
+		pac_clear_conn(slot);
+		rlen = ctl_build(r, PPTP_STOPCCRP);
+		r[12] = 1;
+		return pac_send(slot, r, rlen);
+	default:
+		return 0;	/* SLI, EchoRP, ...: nothing to answer */
+	}
+}
+
+static void pac_read_conn(int slot)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+	unsigned char msg[PPTP_MAX_LEN];
+	ssize_t n;
+	int len;
+
+	n = stream_fill(pc->fd, &pc->rx);
+	if (n == 0) {
+		pac_close(slot, "eof");
+		return;
+	}
+	if (n < 0) {
+		pac_close(slot, strerror(errno));
+		return;
+	}
+	while ((len = stream_next(&pc->rx, msg)) > 0) {
+		if (pac_msg(slot, msg, len) < 0) {
+			pac_close(slot, "write-error");
+			return;
+		}
+	}
+	if (len < 0) {
+		warnx("PAC conn=%u: bad control framing", pc->id);
+		pac_close(slot, "bad-framing");
+	}
+}
+
+static void pac_accept(void)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	char a[INET_ADDRSTRLEN];
+	struct pac_conn *pc;
+	int fd, slot;
+
+	fd = accept4(pac.lfd, (struct sockaddr *)&sin, &slen, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			warnx("accept: %s", strerror(errno));
+		return;
+	}
+	for (slot = 0; slot < PAC_MAX_CONNS; slot++)
+		if (pac.conn[slot].fd < 0)
+			break;
+	if (slot == PAC_MAX_CONNS) {	/* cannot happen, see max_conns */
+		close(fd);
+		return;
+	}
+	pc = &pac.conn[slot];
+	pc->fd = fd;
+	pc->id = ++pac.conn_seq;
+	pc->peer = sin;
+	pc->rx.len = 0;
+	pac.nconns++;
+	note("PAC conn conn=%u from=%s:%u\n", pc->id,
+	     ip_str(sin.sin_addr.s_addr, a), ntohs(sin.sin_port));
+}
+
+static void pac_read_gre(void)
+{
+	char a[INET_ADDRSTRLEN];
+	struct pac_call *c;
+	struct gre_pkt g;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(pac.gfd, rxbuf, sizeof(rxbuf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (!gre_parse(rxbuf, n, &g) || !g.payload_len)
+			continue;
+		if (pac.laddr && g.daddr != pac.laddr)
+			continue;
+		c = pac_find(g.call_id);
+		if (!c) {
+			dbg("PAC gre from %s key %u: no such call\n",
+			    ip_str(g.saddr, a), g.call_id);
+			continue;
+		}
+		if (gre_send(pac.gfd, g.saddr, c->pns_id, g.has_seq, c->tx_seq,
+			     g.payload, g.payload_len) < 0) {
+			warnx("PAC gre echo to %s: %s", ip_str(g.saddr, a),
+			      strerror(errno));
+			continue;
+		}
+		c->tx_seq++;
+		c->echoed++;
+		pac.echoed_total++;
+	}
+}
+
+static void pac_usage(FILE *f)
+{
+	fputs("usage: pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]\n"
+	      "                     [--max-conns N] [--time SECONDS]\n"
+	      "                     [--exit-after-conns N] [--quiet] [--verbose]\n",
+	      f);
+}
+
+enum {
+	OPT_LISTEN = 256, OPT_PORT, OPT_CALL_ID, OPT_MAX_CONNS, OPT_TIME,
+	OPT_EXIT_AFTER, OPT_SERVER, OPT_BIND, OPT_CALLS, OPT_SAME_ID,
+	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
+	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL,
+};
+
+static int pac_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "call-id", required_argument, NULL, OPT_CALL_ID },
+		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+		{ "time", required_argument, NULL, OPT_TIME },
+		{ "exit-after-conns", required_argument, NULL, OPT_EXIT_AFTER },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pollfd pfd[PAC_MAX_CONNS + 2];
+	int slot_of[PAC_MAX_CONNS + 2];
+	const char *listen_str = "0.0.0.0";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	long long deadline = 0;
+	struct sigaction sa;
+	char a[INET_ADDRSTRLEN];
+	unsigned int port = PPTP_PORT;
+	long run_time = 60;
+	int opt, one = 1, i, n, gre_idx, listen_idx;
+
+	pac.max_conns = 64;
+	pac.next_id = 1280;
+	while ((opt = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LISTEN:
+			listen_str = optarg;
+			break;
+		case OPT_PORT:
+			port = parse_num(optarg, 1, 65535, "--port");
+			break;
+		case OPT_CALL_ID:
+			pac.next_id = parse_num(optarg, 1, 65535, "--call-id");
+			break;
+		case OPT_MAX_CONNS:
+			pac.max_conns = parse_num(optarg, 1, PAC_MAX_CONNS,
+						  "--max-conns");
+			break;
+		case OPT_TIME:
+			run_time = parse_num(optarg, 0, 86400, "--time");
+			break;
+		case OPT_EXIT_AFTER:
+			pac.exit_after = parse_num(optarg, 0, 1000000,
+						   "--exit-after-conns");
+			break;
+		case 'q':
+			opt_quiet = true;
+			break;
+		case 'v':
+			opt_verbose = true;
+			break;
+		case 'h':
+			pac_usage(stdout);
+			return EXIT_PASS;
+		default:
+			pac_usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		pac_usage(stderr);
+		return EXIT_ERROR;
+	}
+	pac.laddr = parse_addr(listen_str, "--listen");
+	for (i = 0; i < PAC_MAX_CONNS; i++)
+		pac.conn[i].fd = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	pac.gfd = gre_socket();
+	if (pac.laddr)
+		gre_bind(pac.gfd, pac.laddr);
+
+	pac.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (pac.lfd < 0)
+		die(EXIT_ERROR, "socket: %s", strerror(errno));
+	setsockopt(pac.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_addr.s_addr = pac.laddr;
+	sin.sin_port = htons(port);
+	if (bind(pac.lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die(EXIT_ERROR, "bind %s:%u: %s", listen_str, port,
+		    strerror(errno));
+	if (listen(pac.lfd, 64) < 0)
+		die(EXIT_ERROR, "listen: %s", strerror(errno));
+	printf("PAC listening %s:%u\n", ip_str(pac.laddr, a), port);
+
+	if (run_time)
+		deadline = now_ms() + run_time * 1000;
+	while (!got_signal) {
+		long long now = now_ms();
+		int timeout = 500;
+
+		if (deadline) {
+			if (now >= deadline)
+				break;
+			if (deadline - now < timeout)
+				timeout = deadline - now;
+		}
+		if (pac.exit_after && pac.conn_seq >= pac.exit_after &&
+		    !pac.nconns)
+			break;
+
+		n = 0;
+		listen_idx = -1;
+		if (pac.nconns < pac.max_conns) {
+			pfd[n].fd = pac.lfd;
+			pfd[n].events = POLLIN;
+			listen_idx = n++;
+		}
+		pfd[n].fd = pac.gfd;
+		pfd[n].events = POLLIN;
+		gre_idx = n++;
+		for (i = 0; i < PAC_MAX_CONNS; i++) {
+			if (pac.conn[i].fd < 0)
+				continue;
+			pfd[n].fd = pac.conn[i].fd;
+			pfd[n].events = POLLIN;
+			slot_of[n++] = i;
+		}
+
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EXIT_ERROR, "poll: %s", strerror(errno));
+		}
+		/* GRE first: echo what arrived before control changes */
+		if (pfd[gre_idx].revents)
+			pac_read_gre();
+		for (i = gre_idx + 1; i < n; i++)
+			if (pfd[i].revents)
+				pac_read_conn(slot_of[i]);
+		if (listen_idx >= 0 && pfd[listen_idx].revents)
+			pac_accept();
+	}
+
+	for (i = 0; i < PAC_MAX_CONNS; i++)
+		if (pac.conn[i].fd >= 0)
+			pac_close(i, got_signal ? "signal" : "exit");
+	printf("PAC summary calls=%lu echoed=%lu\n", pac.calls_total,
+	       pac.echoed_total);
+	return EXIT_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* PNS                                                                 */
+
+#define PNS_MAX_CALLS		256
+#define PNS_PL_MAGIC		0x504E5345U	/* "PNSE" */
+#define PNS_PL_LEN		20
+#define PNS_SPLIT_GAP_MS	50
+
+enum pns_write { W_NORMAL, W_COALESCE, W_COALESCE_ALL, W_SPLIT };
+enum pns_end { END_CCRQ, END_STOP, END_CLOSE };
+enum pns_phase { PH_NONE, PH_GRE, PH_HOLD };
+
+struct pns_call {
+	uint16_t pns_id;
+	uint16_t pac_id;	/* from OCRP */
+	bool have_ocrp;
+	bool cdn;
+	int result;
+	int error;
+	uint32_t gre_seq;	/* next GRE sequence number */
+	uint32_t probe;		/* number of the last probe sent */
+	bool awaiting;		/* echo of @probe outstanding */
+	long long last_send;
+	unsigned int tries;	/* probes attempted in the GRE phase */
+	unsigned long sent;
+	unsigned long recv;
+	unsigned long hold_sent;
+	unsigned long hold_recv;
+};
+
+static struct {
+	/* options */
+	uint32_t server;
+	uint32_t bind_addr;
+	unsigned int port;
+	int ncalls;
+	unsigned int first_id;
+	bool same_id;
+	enum pns_write wmode;
+	unsigned int split_at;
+	unsigned int gre;
+	long gre_interval;
+	long gre_timeout;
+	long hold;
+	enum pns_end end;
+	bool sli;
+	bool no_seq;
+	long stall_ms;
+
+	/* state */
+	int cfd;
+	int gfd;
+	bool ctl_open;
+	bool ctl_lost;		/* closed or refused before we were done */
+	uint32_t local_addr;
+	uint32_t token;
+	struct stream rx;
+	long long last_progress;
+	long long last_write;
+	bool got_sccrp;
+	int sccrp_result;
+	bool got_stopccrp;
+	int stopccrp_result;
+	enum pns_phase phase;
+	bool send_warned;
+	size_t batch_len;
+	unsigned char batch[PPTP_MAX_LEN + PNS_MAX_CALLS * 168];
+	struct pns_call call[PNS_MAX_CALLS];
+} pns;
+
+static void pns_progress(void)
+{
+	pns.last_progress = now_ms();
+}
+
+static bool pns_connected(const struct pns_call *c)
+{
+	return c->have_ocrp && c->result == 1;
+}
+
+static void pns_ctl_lost(const char *why)
+{
+	if (!pns.ctl_open)
+		return;
+	printf("PNS error control connection lost: %s\n", why);
+	close(pns.cfd);
+	pns.cfd = -1;
+	pns.ctl_open = false;
+	pns.ctl_lost = true;
+}
+
+/* Put @len bytes on the control connection according to --write. */
+static int pns_ctl_write(const unsigned char *m, size_t len)
+{
+	size_t off, chunk;
+	long long wait;
+
+	if (!pns.ctl_open)
+		return -1;
+	if (pns.wmode != W_SPLIT) {
+		if (write_all(pns.cfd, m, len) < 0)
+			goto fail;
+		pns_progress();
+		return 0;
+	}
+	for (off = 0; off < len; off += chunk) {
+		chunk = len - off < pns.split_at ? len - off : pns.split_at;
+		wait = pns.last_write + PNS_SPLIT_GAP_MS - now_ms();
+		if (wait > 0)
+			sleep_ms(wait);
+		if (write_all(pns.cfd, m + off, chunk) < 0)
+			goto fail;
+		pns.last_write = now_ms();
+	}
+	pns_progress();
+	return 0;
+fail:
+	pns_ctl_lost(strerror(errno));
+	return -1;
+}
+
+/* Queue a message: coalescing modes collect, the others write at once. */
+static void pns_queue(const unsigned char *m, size_t len)
+{
+	dbg("PNS tx %s len=%zu\n", msg_name(get16(m + 8)), len);
+	if (pns.wmode == W_COALESCE || pns.wmode == W_COALESCE_ALL) {
+		memcpy(pns.batch + pns.batch_len, m, len);
+		pns.batch_len += len;
+		return;
+	}
+	pns_ctl_write(m, len);
+}
+
+static void pns_flush(void)
+{
+	if (pns.batch_len)
+		pns_ctl_write(pns.batch, pns.batch_len);
+	pns.batch_len = 0;
+}
+
+static void pns_queue_sccrq(void)
+{
+	unsigned char m[PPTP_MAX_LEN];
+	size_t len = ctl_build(m, PPTP_SCCRQ);
+
+	put16(m + 12, PPTP_VERSION);
+	put32(m + 16, 3);		/* framing capabilities */
+	put32(m + 20, 3);		/* bearer capabilities */
+	put16(m + 24, 0);		/* maximum channels: 0 for a PNS */
+	put16(m + 26, 1);		/* firmware revision */
+	put_str(m + 28, 64, "pptp_peer-pns");
+	put_str(m + 92, 64, "nf_pptp_alg test");
+	pns_queue(m, len);
+}
+
+static void pns_queue_ocrqs(void)
+{
+	unsigned char m[PPTP_MAX_LEN];
+	size_t len;
+	int i;
+
+	for (i = 0; i < pns.ncalls; i++) {
+		len = ctl_build(m, PPTP_OCRQ);
+		put16(m + 12, pns.call[i].pns_id);
+		put16(m + 14, i + 1);		/* call serial number */
+		put32(m + 16, 2400);		/* minimum BPS */
+		put32(m + 20, 10000000);	/* maximum BPS */
+		put32(m + 24, 3);		/* bearer type: any */
+		put32(m + 28, 3);		/* framing type: any */
+		put16(m + 32, 64);		/* packet receive window */
+		put16(m + 36, 4);		/* phone number length */
+		put_str(m + 40, 64, "1723");
+		pns_queue(m, len);
+	}
+}
+
+static void pns_msg(const unsigned char *m, size_t len)
+{
+	unsigned int type = get16(m + 8);
+	unsigned char r[PPTP_MAX_LEN];
+	struct pns_call *c;
+	uint16_t id;
+	size_t rlen;
+	int i;
+
+	dbg("PNS rx %s len=%zu\n", msg_name(type), len);
+	if (!ctl_len_ok(m, len, "PNS"))
+		return;
+	pns_progress();
+
+	switch (type) {
+	case PPTP_SCCRP:
+		pns.got_sccrp = true;
+		pns.sccrp_result = m[14];
+		break;
+	case PPTP_OCRP:
+		/* first call still waiting with this ID (--same-id: in order) */
+		id = get16(m + 14);
+		c = NULL;
+		for (i = 0; i < pns.ncalls && !c; i++)
+			if (!pns.call[i].have_ocrp && pns.call[i].pns_id == id)
+				c = &pns.call[i];
+		if (!c) {
+			printf("PNS error unexpected OCRP peer_call_id=%u\n", id);
+			break;
+		}
+		c->have_ocrp = true;
+		c->pac_id = get16(m + 12);
+		c->result = m[16];
+		c->error = m[17];
+		break;
+	case PPTP_CDN:
+		id = get16(m + 12);
+		c = NULL;
+		for (i = 0; i < pns.ncalls && !c; i++)
+			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
+			    pns.call[i].pac_id == id)
+				c = &pns.call[i];
+		if (!c) {
+			printf("PNS error unexpected CDN call_id=%u\n", id);
+			break;
+		}
+		c->cdn = true;
+		printf("PNS cdn pac_id=%u\n", id);
+		break;
+	case PPTP_ECHORQ:
+		rlen = ctl_build(r, PPTP_ECHORP);
+		memcpy(r + 12, m + 12, 4);
+		r[16] = 1;
+		dbg("PNS tx EchoRP\n");
+		pns_ctl_write(r, rlen);
+		break;
+	case PPTP_STOPCCRP:
+		pns.got_stopccrp = true;
+		pns.stopccrp_result = m[12];
+		break;
+	case PPTP_STOPCCRQ:
+		rlen = ctl_build(r, PPTP_STOPCCRP);
+		r[12] = 1;
+		pns_ctl_write(r, rlen);
+		pns_ctl_lost("StopCCRQ from PAC");
+		break;
+	default:
+		break;
+	}
+}
+
+static void pns_read_ctl(void)
+{
+	unsigned char msg[PPTP_MAX_LEN];
+	ssize_t n;
+	int len;
+
+	n = stream_fill(pns.cfd, &pns.rx);
+	if (n == 0) {
+		pns_ctl_lost("closed by peer");
+		return;
+	}
+	if (n < 0) {
+		pns_ctl_lost(strerror(errno));
+		return;
+	}
+	while (pns.ctl_open && (len = stream_next(&pns.rx, msg)) > 0)
+		pns_msg(msg, len);
+	if (pns.ctl_open && len < 0)
+		pns_ctl_lost("bad control framing");
+}
+
+static void pns_read_gre(void)
+{
+	char a[INET_ADDRSTRLEN];
+	const unsigned char *pl;
+	struct pns_call *c;
+	struct gre_pkt g;
+	unsigned int idx;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(pns.gfd, rxbuf, sizeof(rxbuf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (!gre_parse(rxbuf, n, &g))
+			continue;
+		if (g.saddr != pns.server ||
+		    (pns.local_addr && g.daddr != pns.local_addr))
+			continue;
+		pl = g.payload;
+		if (g.payload_len < PNS_PL_LEN || get32(pl) != PNS_PL_MAGIC ||
+		    get32(pl + 4) != pns.token) {
+			dbg("PNS gre from %s key %u: not our probe\n",
+			    ip_str(g.saddr, a), g.call_id);
+			continue;
+		}
+		idx = get16(pl + 8);
+		if (idx >= (unsigned int)pns.ncalls ||
+		    pns.call[idx].pns_id != g.call_id) {
+			dbg("PNS gre key %u idx %u: mismatch\n", g.call_id, idx);
+			continue;
+		}
+		c = &pns.call[idx];
+		c->recv++;
+		if (pl[16] == PH_HOLD)
+			c->hold_recv++;
+		if (pl[16] == pns.phase && get32(pl + 12) == c->probe)
+			c->awaiting = false;
+		pns_progress();
+	}
+}
+
+/* Wait up to @timeout_ms for control data or GRE and process it. */
+static void pns_pump(long long timeout_ms)
+{
+	struct pollfd pfd[2];
+	int n = 0;
+
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	if (timeout_ms > 1000)
+		timeout_ms = 1000;
+	pfd[n].fd = pns.gfd;
+	pfd[n++].events = POLLIN;
+	if (pns.ctl_open) {
+		pfd[n].fd = pns.cfd;
+		pfd[n++].events = POLLIN;
+	}
+	if (poll(pfd, n, timeout_ms) < 0) {
+		if (errno == EINTR)
+			return;
+		die(EXIT_ERROR, "poll: %s", strerror(errno));
+	}
+	if (pfd[0].revents)
+		pns_read_gre();
+	if (n > 1 && pfd[1].revents)
+		pns_read_ctl();
+}
+
+static bool pns_have_sccrp(void)
+{
+	return pns.got_sccrp;
+}
+
+static bool pns_have_ocrps(void)
+{
+	int i;
+
+	for (i = 0; i < pns.ncalls; i++)
+		if (!pns.call[i].have_ocrp)
+			return false;
+	return true;
+}
+
+static bool pns_have_cdns(void)
+{
+	int i;
+
+	for (i = 0; i < pns.ncalls; i++)
+		if (pns_connected(&pns.call[i]) && !pns.call[i].cdn)
+			return false;
+	return true;
+}
+
+static bool pns_have_stopccrp(void)
+{
+	return pns.got_stopccrp;
+}
+
+/* false when the control connection went away first */
+static bool pns_wait(bool (*done)(void), const char *what)
+{
+	pns_progress();
+	while (!done()) {
+		if (!pns.ctl_open) {
+			printf("PNS error no %s: control connection closed\n",
+			       what);
+			return false;
+		}
+		if (now_ms() - pns.last_progress > pns.stall_ms) {
+			printf("PNS stall waiting=%s\n", what);
+			die(EXIT_ERROR, "no progress for %ld ms waiting for %s",
+			    pns.stall_ms, what);
+		}
+		pns_pump(100);
+	}
+	return true;
+}
+
+static void pns_probe(struct pns_call *c, enum pns_phase phase)
+{
+	unsigned char pl[PNS_PL_LEN];
+	char a[INET_ADDRSTRLEN];
+
+	memset(pl, 0, sizeof(pl));
+	c->probe++;
+	put32(pl, PNS_PL_MAGIC);
+	put32(pl + 4, pns.token);
+	put16(pl + 8, c - pns.call);
+	put16(pl + 10, c->pns_id);
+	put32(pl + 12, c->probe);
+	pl[16] = phase;
+
+	c->last_send = now_ms();
+	c->awaiting = false;
+	if (gre_send(pns.gfd, pns.server, c->pac_id, !pns.no_seq, c->gre_seq,
+		     pl, sizeof(pl)) < 0) {
+		if (!pns.send_warned)
+			warnx("PNS gre send to %s: %s",
+			      ip_str(pns.server, a), strerror(errno));
+		pns.send_warned = true;
+		return;
+	}
+	c->gre_seq++;
+	c->sent++;
+	if (phase == PH_HOLD)
+		c->hold_sent++;
+	c->awaiting = true;
+	pns_progress();
+}
+
+static void pns_gre_phase(void)
+{
+	struct pns_call *c;
+	long long now, due, t;
+	bool busy;
+	int i;
+
+	pns.phase = PH_GRE;
+	for (;;) {
+		now = now_ms();
+		due = now + 1000;
+		busy = false;
+		for (i = 0; i < pns.ncalls; i++) {
+			c = &pns.call[i];
+			if (!pns_connected(c))
+				continue;
+			if (c->awaiting &&
+			    now - c->last_send >= pns.gre_timeout)
+				c->awaiting = false;
+			if (c->awaiting) {
+				t = c->last_send + pns.gre_timeout;
+			} else if (c->tries < pns.gre) {
+				t = c->last_send + pns.gre_interval;
+				if (t <= now) {
+					c->tries++;
+					pns_probe(c, PH_GRE);
+					t = now + (c->awaiting ?
+						   pns.gre_timeout :
+						   pns.gre_interval);
+				}
+			} else {
+				continue;
+			}
+			busy = true;
+			if (t < due)
+				due = t;
+		}
+		if (!busy)
+			break;
+		pns_pump(due - now_ms());
+	}
+	pns.phase = PH_NONE;
+	for (i = 0; i < pns.ncalls; i++) {
+		c = &pns.call[i];
+		printf("PNS gre idx=%d pns_id=%u sent=%lu recv=%lu\n", i,
+		       c->pns_id, c->sent, c->recv);
+	}
+}
+
+static void pns_hold_phase(void)
+{
+	long long end = now_ms() + pns.hold * 1000, next = now_ms(), now;
+	int i;
+
+	pns.phase = PH_HOLD;
+	while ((now = now_ms()) < end) {
+		if (pns.gre && now >= next) {
+			for (i = 0; i < pns.ncalls; i++)
+				if (pns_connected(&pns.call[i]))
+					pns_probe(&pns.call[i], PH_HOLD);
+			next += 1000;
+		}
+		pns_pump((next < end ? next : end) - now);
+	}
+	pns.phase = PH_NONE;
+	if (!pns.gre)
+		return;
+	for (i = 0; i < pns.ncalls; i++)
+		printf("PNS hold idx=%d pns_id=%u sent=%lu recv=%lu\n", i,
+		       pns.call[i].pns_id, pns.call[i].hold_sent,
+		       pns.call[i].hold_recv);
+}
+
+static void pns_print_calls(void)
+{
+	int i;
+
+	for (i = 0; i < pns.ncalls; i++)
+		printf("PNS call idx=%d pns_id=%u pac_id=%u result=%d\n", i,
+		       pns.call[i].pns_id, pns.call[i].pac_id,
+		       pns.call[i].result);
+}
+
+static void pns_end_phase(void)
+{
+	unsigned char m[PPTP_MAX_LEN];
+	size_t len;
+	int i;
+
+	if (!pns.ctl_open)
+		return;
+	switch (pns.end) {
+	case END_CCRQ:
+		for (i = 0; i < pns.ncalls; i++) {
+			if (!pns_connected(&pns.call[i]) || pns.call[i].cdn)
+				continue;
+			len = ctl_build(m, PPTP_CCRQ);
+			put16(m + 12, pns.call[i].pns_id);
+			pns_queue(m, len);
+		}
+		pns_flush();
+		pns_wait(pns_have_cdns, "CDN");
+		break;
+	case END_STOP:
+		len = ctl_build(m, PPTP_STOPCCRQ);
+		m[12] = 1;		/* general request */
+		pns_queue(m, len);
+		pns_flush();
+		if (pns_wait(pns_have_stopccrp, "StopCCRP"))
+			printf("PNS stopccrp result=%d\n", pns.stopccrp_result);
+		break;
+	case END_CLOSE:
+		break;
+	}
+	if (pns.ctl_open) {
+		pns_pump(0);	/* drain, so close() sends FIN, not RST */
+		if (pns.ctl_open)
+			close(pns.cfd);
+		pns.ctl_open = false;
+	}
+}
+
+static void pns_usage(FILE *f)
+{
+	fputs("usage: pptp_peer pns --server ADDR [--port PORT] [--bind ADDR]\n"
+	      "         [--calls N] [--call-id FIRST] [--same-id]\n"
+	      "         [--write normal|coalesce|coalesce-all|split] [--split-at K]\n"
+	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
+	      "         [--no-seq] [--hold SECONDS] [--end ccrq|stop|close]\n"
+	      "         [--sli] [--stall SECONDS] [--quiet] [--verbose]\n",
+	      f);
+}
+
+static void pns_connect(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	struct timeval tv = { .tv_sec = pns.stall_ms / 1000 };
+	char a[INET_ADDRSTRLEN];
+
+	pns.cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (pns.cfd < 0)
+		die(EXIT_ERROR, "socket: %s", strerror(errno));
+	if (pns.bind_addr) {
+		sin.sin_addr.s_addr = pns.bind_addr;
+		if (bind(pns.cfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			die(EXIT_ERROR, "bind %s: %s",
+			    ip_str(pns.bind_addr, a), strerror(errno));
+	}
+	if (pns.wmode != W_NORMAL)
+		set_nodelay(pns.cfd);
+	/* bounds connect() and blocking writes */
+	setsockopt(pns.cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+	sin.sin_addr.s_addr = pns.server;
+	sin.sin_port = htons(pns.port);
+	if (connect(pns.cfd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		printf("PNS error connect: %s\n", strerror(errno));
+		die(EXIT_ERROR, "connect %s:%u: %s", ip_str(pns.server, a),
+		    pns.port, strerror(errno));
+	}
+	pns.ctl_open = true;
+	if (getsockname(pns.cfd, (struct sockaddr *)&sin, &slen) < 0)
+		die(EXIT_ERROR, "getsockname: %s", strerror(errno));
+	pns.local_addr = sin.sin_addr.s_addr;
+	gre_bind(pns.gfd, pns.local_addr);
+	note("PNS connected local=%s:%u\n", ip_str(pns.local_addr, a),
+	     ntohs(sin.sin_port));
+}
+
+static int pns_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "calls", required_argument, NULL, OPT_CALLS },
+		{ "call-id", required_argument, NULL, OPT_CALL_ID },
+		{ "same-id", no_argument, NULL, OPT_SAME_ID },
+		{ "write", required_argument, NULL, OPT_WRITE },
+		{ "split-at", required_argument, NULL, OPT_SPLIT_AT },
+		{ "gre", required_argument, NULL, OPT_GRE },
+		{ "gre-interval-ms", required_argument, NULL,
+		  OPT_GRE_INTERVAL },
+		{ "gre-timeout-ms", required_argument, NULL, OPT_GRE_TIMEOUT },
+		{ "no-seq", no_argument, NULL, OPT_NO_SEQ },
+		{ "hold", required_argument, NULL, OPT_HOLD },
+		{ "end", required_argument, NULL, OPT_END },
+		{ "sli", no_argument, NULL, OPT_SLI },
+		{ "stall", required_argument, NULL, OPT_STALL },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *server = NULL;
+	unsigned long sent = 0, recv = 0;
+	unsigned char m[PPTP_MAX_LEN];
+	int opt, i, ok_calls = 0;
+	bool pass;
+	size_t len;
+
+	pns.port = PPTP_PORT;
+	pns.ncalls = 1;
+	pns.first_id = 1;
+	pns.split_at = 7;
+	pns.gre = 3;
+	pns.gre_interval = 10;
+	pns.gre_timeout = 1000;
+	pns.stall_ms = 10000;
+	pns.end = END_CCRQ;
+	while ((opt = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SERVER:
+			server = optarg;
+			break;
+		case OPT_PORT:
+			pns.port = parse_num(optarg, 1, 65535, "--port");
+			break;
+		case OPT_BIND:
+			pns.bind_addr = parse_addr(optarg, "--bind");
+			break;
+		case OPT_CALLS:
+			pns.ncalls = parse_num(optarg, 1, PNS_MAX_CALLS,
+					       "--calls");
+			break;
+		case OPT_CALL_ID:
+			pns.first_id = parse_num(optarg, 0, 65535,
+						 "--call-id");
+			break;
+		case OPT_SAME_ID:
+			pns.same_id = true;
+			break;
+		case OPT_WRITE:
+			if (!strcmp(optarg, "normal"))
+				pns.wmode = W_NORMAL;
+			else if (!strcmp(optarg, "coalesce"))
+				pns.wmode = W_COALESCE;
+			else if (!strcmp(optarg, "coalesce-all"))
+				pns.wmode = W_COALESCE_ALL;
+			else if (!strcmp(optarg, "split"))
+				pns.wmode = W_SPLIT;
+			else
+				die(EXIT_ERROR, "bad --write '%s'", optarg);
+			break;
+		case OPT_SPLIT_AT:
+			pns.split_at = parse_num(optarg, 1, 65535,
+						 "--split-at");
+			break;
+		case OPT_GRE:
+			pns.gre = parse_num(optarg, 0, 1000000, "--gre");
+			break;
+		case OPT_GRE_INTERVAL:
+			pns.gre_interval = parse_num(optarg, 0, 600000,
+						     "--gre-interval-ms");
+			break;
+		case OPT_GRE_TIMEOUT:
+			pns.gre_timeout = parse_num(optarg, 1, 600000,
+						    "--gre-timeout-ms");
+			break;
+		case OPT_NO_SEQ:
+			pns.no_seq = true;
+			break;
+		case OPT_HOLD:
+			pns.hold = parse_num(optarg, 0, 86400, "--hold");
+			break;
+		case OPT_END:
+			if (!strcmp(optarg, "ccrq"))
+				pns.end = END_CCRQ;
+			else if (!strcmp(optarg, "stop"))
+				pns.end = END_STOP;
+			else if (!strcmp(optarg, "close"))
+				pns.end = END_CLOSE;
+			else
+				die(EXIT_ERROR, "bad --end '%s'", optarg);
+			break;
+		case OPT_SLI:
+			pns.sli = true;
+			break;
+		case OPT_STALL:
+			pns.stall_ms = parse_num(optarg, 1, 3600,
+						 "--stall") * 1000;
+			break;
+		case 'q':
+			opt_quiet = true;
+			break;
+		case 'v':
+			opt_verbose = true;
+			break;
+		case 'h':
+			pns_usage(stdout);
+			return EXIT_PASS;
+		default:
+			pns_usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc || !server) {
+		pns_usage(stderr);
+		return EXIT_ERROR;
+	}
+	pns.server = parse_addr(server, "--server");
+	for (i = 0; i < pns.ncalls; i++)
+		pns.call[i].pns_id = pns.same_id ? pns.first_id :
+				     (pns.first_id + i) & 0xffff;
+	pns.token = (uint32_t)getpid() * 2654435761U ^ (uint32_t)now_ms();
+
+	pns.gfd = gre_socket();
+	pns_connect();
+
+	/* SCCRQ, OCRQs and their replies */
+	pns_queue_sccrq();
+	if (pns.wmode == W_COALESCE_ALL)
+		pns_queue_ocrqs();
+	pns_flush();
+	if (!pns_wait(pns_have_sccrp, "SCCRP"))
+		goto out;
+	if (pns.sccrp_result != 1)
+		printf("PNS error SCCRP result=%d\n", pns.sccrp_result);
+	if (pns.wmode != W_COALESCE_ALL) {
+		pns_queue_ocrqs();
+		pns_flush();
+	}
+	if (!pns_wait(pns_have_ocrps, "OCRP"))
+		goto out;
+	pns_print_calls();
+
+	if (pns.sli) {
+		for (i = 0; i < pns.ncalls; i++) {
+			if (!pns_connected(&pns.call[i]))
+				continue;
+			len = ctl_build(m, PPTP_SLI);
+			put16(m + 12, pns.call[i].pac_id);
+			put32(m + 16, 0xffffffff);	/* send ACCM */
+			put32(m + 20, 0xffffffff);	/* receive ACCM */
+			pns_queue(m, len);
+		}
+		pns_flush();
+	}
+
+	if (pns.gre)
+		pns_gre_phase();
+	if (pns.hold)
+		pns_hold_phase();
+	pns_end_phase();
+	goto summary;
+
+out:
+	pns_print_calls();
+summary:
+	pass = !pns.ctl_lost;
+	for (i = 0; i < pns.ncalls; i++) {
+		struct pns_call *c = &pns.call[i];
+
+		if (pns_connected(c))
+			ok_calls++;
+		else
+			pass = false;
+		if (pns.gre && !c->recv)
+			pass = false;
+		sent += c->sent;
+		recv += c->recv;
+	}
+	printf("PNS summary calls_ok=%d calls=%d gre_sent=%lu gre_recv=%lu\n",
+	       ok_calls, pns.ncalls, sent, recv);
+	return pass ? EXIT_PASS : EXIT_FAILED;
+}
+
+/* ------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc >= 2 && !strcmp(argv[1], "pac"))
+		return pac_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "pns"))
+		return pns_main(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--help"))) {
+		pac_usage(stdout);
+		pns_usage(stdout);
+		return EXIT_PASS;
+	}
+	pac_usage(stderr);
+	pns_usage(stderr);
+	return EXIT_ERROR;
+}
