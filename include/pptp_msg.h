@@ -84,7 +84,7 @@ struct pptp_msg {
 };
 
 u16 pptp_msg_length(unsigned int type);
-const char *pptp_msg_name(unsigned int type);
+const char *pptp_ctrl_name(unsigned int type);
 
 void pptp_stream_init(struct pptp_stream *st);
 enum pptp_feed pptp_stream_feed(struct pptp_stream *st, const u8 *buf,

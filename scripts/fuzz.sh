@@ -37,7 +37,7 @@ cd "$REPO"
 
 # UBSan plus the checks outside "undefined" that the pure code passes:
 # integer conversions that change a value, and array bounds known locally.
-san=(-fsanitize=address,undefined,implicit-conversion,local-bounds
+san=("-fsanitize=address,undefined,implicit-conversion,local-bounds"
      -fno-sanitize-recover=all)
 common=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror
 	-Wno-unused-parameter -Iinclude)
@@ -68,8 +68,9 @@ if [ "$rc" != 0 ]; then
 	say "libFuzzer exited $rc"
 	status=1
 fi
-if grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|invariant broken|SUMMARY: ' \
-	"$LOG" >&2; then
+bad_re='ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:'
+bad_re+='|invariant broken|SUMMARY: '
+if grep -E "$bad_re" "$LOG" >&2; then
 	status=1
 fi
 if [ "$status" != 0 ]; then

@@ -127,9 +127,12 @@ say "net/netfilter/$DIR/ compiles cleanly ($(($(date +%s) - start)) s)"
 
 # --- build and run -------------------------------------------------------
 
+# kasan_multi_shot: KASAN reports every bad access, not just the first of
+# the boot, so each test that makes one fails.
 set +e
 "${KUNIT_PY[@]}" run "${COMMON[@]}" --jobs "$JOBS" \
-	--qemu_args='-accel tcg' --timeout "$TIMEOUT" 2>&1 | tee "$LOG"
+	--qemu_args='-accel tcg' --timeout "$TIMEOUT" \
+	--kernel_args=kasan_multi_shot 2>&1 | tee "$LOG"
 kunit_rc=${PIPESTATUS[0]}
 set -e
 say "kunit.py exited $kunit_rc after $(($(date +%s) - start)) s (log: $LOG)"

@@ -3,7 +3,7 @@
  * pptp_peer - scripted PPTP (RFC 2637) peer for the nf_pptp_alg tests
  *
  * Build (static, for the busybox initramfs):
- *   gcc -O2 -Wall -Wextra -static -o pptp_peer scripts/pptp_peer.c
+ *   gcc -O2 -Wall -Wextra -static (scripts/initramfs.sh builds it)
  *
  * It speaks only the PPTP control protocol and enhanced GRE (no PPP), with
  * exactly the Call IDs, message grouping and timing a test asks for.
@@ -22,6 +22,7 @@
  *   --max-conns N         simultaneous control connections (default 64);
  *                         further ones wait in the listen backlog
  *   --time SECONDS        run time, 0 = until signalled (default 60)
+ *   --refuse              answer every OCRQ with result 7 (do not accept)
  *   --exit-after-conns N  also exit once N connections were accepted and
  *                         all of them are closed again (default 0 = off)
  *
@@ -79,6 +80,7 @@
  *                         the previous one came or this timeout passed
  *   --no-seq              send GRE without the S bit (flags 0x2001 instead
  *                         of 0x3001)
+ *   --hold-silent         send no GRE probes during --hold
  *   --hold SECONDS        then keep the connection open (answering EchoRQ)
  *                         and send one probe per call per second (default 0)
  *   --end MODE            ccrq:  CCRQ per call, wait for every CDN (default)
@@ -127,7 +129,12 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <linux/types.h>
+
+typedef __u16 u16;
+typedef __u32 u32;
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +142,6 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __noreturn		__attribute__((noreturn))
 
 #define EXIT_PASS		0
 #define EXIT_FAILED		1
@@ -209,26 +213,26 @@ static bool opt_verbose;
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
 
-static void put16(unsigned char *p, uint16_t v)
+static void put16(unsigned char *p, u16 v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
 }
 
-static void put32(unsigned char *p, uint32_t v)
+static void put32(unsigned char *p, u32 v)
 {
 	put16(p, v >> 16);
 	put16(p + 2, v & 0xffff);
 }
 
-static uint16_t get16(const unsigned char *p)
+static u16 get16(const unsigned char *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	return (u16)(p[0] << 8 | p[1]);
 }
 
-static uint32_t get32(const unsigned char *p)
+static u32 get32(const unsigned char *p)
 {
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
+	return (u32)get16(p) << 16 | get16(p + 2);
 }
 
 static long long now_ms(void)
@@ -250,7 +254,7 @@ static void sleep_ms(long long ms)
 		;
 }
 
-static void __printf(1, 2) dbg(const char *fmt, ...)
+static void dbg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -262,7 +266,7 @@ static void __printf(1, 2) dbg(const char *fmt, ...)
 }
 
 /* optional stdout lines, dropped by --quiet */
-static void __printf(1, 2) note(const char *fmt, ...)
+static void note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -273,7 +277,7 @@ static void __printf(1, 2) note(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __printf(1, 2) warnx(const char *fmt, ...)
+static void warnx(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -285,7 +289,7 @@ static void __printf(1, 2) warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void __noreturn __printf(2, 3) die(int code, const char *fmt, ...)
+static void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -310,7 +314,7 @@ static long parse_num(const char *s, long min, long max, const char *what)
 	return v;
 }
 
-static uint32_t parse_addr(const char *s, const char *what)
+static u32 parse_addr(const char *s, const char *what)
 {
 	struct in_addr a;
 
@@ -320,7 +324,7 @@ static uint32_t parse_addr(const char *s, const char *what)
 }
 
 /* @addr in network byte order; @buf at least INET_ADDRSTRLEN */
-static const char *ip_str(uint32_t addr, char *buf)
+static const char *ip_str(u32 addr, char *buf)
 {
 	struct in_addr a = { .s_addr = addr };
 
@@ -444,12 +448,12 @@ static int stream_next(struct stream *st, unsigned char *msg)
 /* enhanced GRE                                                        */
 
 struct gre_pkt {
-	uint32_t saddr;		/* network byte order */
-	uint32_t daddr;
-	uint16_t call_id;
+	u32 saddr;		/* network byte order */
+	u32 daddr;
+	u16 call_id;
 	bool has_seq;
-	uint32_t seq;
-	uint16_t payload_len;
+	u32 seq;
+	u16 payload_len;
 	const unsigned char *payload;
 };
 
@@ -458,7 +462,7 @@ static bool gre_parse(const unsigned char *pkt, size_t len, struct gre_pkt *g)
 {
 	const unsigned char *p;
 	size_t ihl, tot, hlen;
-	uint16_t flags;
+	u16 flags;
 
 	if (len < 20 || (pkt[0] >> 4) != 4)
 		return false;
@@ -502,8 +506,8 @@ static bool gre_parse(const unsigned char *pkt, size_t len, struct gre_pkt *g)
 	return true;
 }
 
-static int gre_send(int fd, uint32_t daddr, uint16_t call_id, bool with_seq,
-		    uint32_t seq, const unsigned char *payload, size_t plen)
+static int gre_send(int fd, u32 daddr, u16 call_id, bool with_seq,
+		    u32 seq, const unsigned char *payload, size_t plen)
 {
 	unsigned char pkt[12 + GRE_MAX_PAYLOAD];
 	struct sockaddr_in sin = {
@@ -547,7 +551,7 @@ static int gre_socket(void)
 }
 
 /* Pin the source address of our GRE packets (and filter on it). */
-static void gre_bind(int fd, uint32_t addr)
+static void gre_bind(int fd, u32 addr)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -579,35 +583,36 @@ struct pac_call {
 	bool live;
 	int slot;		/* connection slot */
 	unsigned long serial;	/* creation order */
-	uint16_t pns_id;	/* as received in OCRQ */
-	uint16_t pac_id;
-	uint32_t tx_seq;
+	u16 pns_id;	/* as received in OCRQ */
+	u16 pac_id;
+	u32 tx_seq;
 	unsigned long echoed;
 };
 
 static struct {
 	int lfd;
 	int gfd;
-	uint32_t laddr;
+	u32 laddr;
 	int max_conns;
 	int nconns;
 	unsigned int conn_seq;
 	unsigned int exit_after;
-	uint16_t next_id;
+	bool refuse;		/* answer every OCRQ with result 7 */
+	u16 next_id;
 	unsigned long calls_total;
 	unsigned long echoed_total;
 	struct pac_conn conn[PAC_MAX_CONNS];
 	struct pac_call call[PAC_MAX_CALLS];
 } pac;
 
-static volatile sig_atomic_t got_signal;
+static atomic_int got_signal;
 
 static void on_signal(int sig)
 {
 	got_signal = sig;
 }
 
-static struct pac_call *pac_find(uint16_t pac_id)
+static struct pac_call *pac_find(u16 pac_id)
 {
 	int i;
 
@@ -617,12 +622,12 @@ static struct pac_call *pac_find(uint16_t pac_id)
 	return NULL;
 }
 
-static uint16_t pac_alloc_id(void)
+static u16 pac_alloc_id(void)
 {
 	unsigned int tries;
 
 	for (tries = 0; tries < 0x10000; tries++) {
-		uint16_t id = pac.next_id++;
+		u16 id = pac.next_id++;
 
 		if (id && !pac_find(id))
 			return id;
@@ -687,12 +692,12 @@ static int pac_send(int slot, const unsigned char *m, size_t len)
 static int pac_ocrq(int slot, const unsigned char *m)
 {
 	struct pac_conn *pc = &pac.conn[slot];
-	uint16_t pns_id = get16(m + 12);
+	u16 pns_id = get16(m + 12);
 	unsigned char r[PPTP_MAX_LEN];
 	struct pac_call *c = NULL;
 	char a[INET_ADDRSTRLEN];
 	size_t rlen;
-	uint16_t id = 0;
+	u16 id = 0;
 	int i;
 
 	for (i = 0; i < PAC_MAX_CALLS && !c; i++)
@@ -703,6 +708,11 @@ static int pac_ocrq(int slot, const unsigned char *m)
 
 	rlen = ctl_build(r, PPTP_OCRP);
 	put16(r + 14, pns_id);
+	if (pac.refuse) {
+		printf("PAC refuse pns_id=%u\n", pns_id);
+		r[16] = 7;		/* do not accept */
+		return pac_send(slot, r, rlen);
+	}
 	if (!c || !id) {
 		warnx("PAC conn=%u: call table full, refusing OCRQ", pc->id);
 		r[16] = 2;		/* general error */
@@ -729,7 +739,7 @@ static int pac_ocrq(int slot, const unsigned char *m)
 
 static int pac_ccrq(int slot, const unsigned char *m)
 {
-	uint16_t pns_id = get16(m + 12);
+	u16 pns_id = get16(m + 12);
 	unsigned char r[PPTP_MAX_LEN];
 	struct pac_call *c = NULL;
 	size_t rlen;
@@ -905,7 +915,8 @@ enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_CALL_ID, OPT_MAX_CONNS, OPT_TIME,
 	OPT_EXIT_AFTER, OPT_SERVER, OPT_BIND, OPT_CALLS, OPT_SAME_ID,
 	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
-	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL,
+	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE,
+	OPT_HOLD_SILENT,
 };
 
 static int pac_main(int argc, char **argv)
@@ -917,6 +928,7 @@ static int pac_main(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 		{ "time", required_argument, NULL, OPT_TIME },
 		{ "exit-after-conns", required_argument, NULL, OPT_EXIT_AFTER },
+		{ "refuse", no_argument, NULL, OPT_REFUSE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -956,6 +968,9 @@ static int pac_main(int argc, char **argv)
 		case OPT_EXIT_AFTER:
 			pac.exit_after = parse_num(optarg, 0, 1000000,
 						   "--exit-after-conns");
+			break;
+		case OPT_REFUSE:
+			pac.refuse = true;
 			break;
 		case 'q':
 			opt_quiet = true;
@@ -1071,14 +1086,14 @@ enum pns_end { END_CCRQ, END_STOP, END_CLOSE };
 enum pns_phase { PH_NONE, PH_GRE, PH_HOLD };
 
 struct pns_call {
-	uint16_t pns_id;
-	uint16_t pac_id;	/* from OCRP */
+	u16 pns_id;
+	u16 pac_id;	/* from OCRP */
 	bool have_ocrp;
 	bool cdn;
 	int result;
 	int error;
-	uint32_t gre_seq;	/* next GRE sequence number */
-	uint32_t probe;		/* number of the last probe sent */
+	u32 gre_seq;	/* next GRE sequence number */
+	u32 probe;		/* number of the last probe sent */
 	bool awaiting;		/* echo of @probe outstanding */
 	long long last_send;
 	unsigned int tries;	/* probes attempted in the GRE phase */
@@ -1090,8 +1105,8 @@ struct pns_call {
 
 static struct {
 	/* options */
-	uint32_t server;
-	uint32_t bind_addr;
+	u32 server;
+	u32 bind_addr;
 	unsigned int port;
 	int ncalls;
 	unsigned int first_id;
@@ -1102,6 +1117,7 @@ static struct {
 	long gre_interval;
 	long gre_timeout;
 	long hold;
+	bool hold_silent;	/* no GRE probes while holding */
 	enum pns_end end;
 	bool sli;
 	bool no_seq;
@@ -1112,8 +1128,8 @@ static struct {
 	int gfd;
 	bool ctl_open;
 	bool ctl_lost;		/* closed or refused before we were done */
-	uint32_t local_addr;
-	uint32_t token;
+	u32 local_addr;
+	u32 token;
 	struct stream rx;
 	long long last_progress;
 	long long last_write;
@@ -1239,7 +1255,7 @@ static void pns_msg(const unsigned char *m, size_t len)
 	unsigned int type = get16(m + 8);
 	unsigned char r[PPTP_MAX_LEN];
 	struct pns_call *c;
-	uint16_t id;
+	u16 id;
 	size_t rlen;
 	int i;
 
@@ -1535,7 +1551,7 @@ static void pns_hold_phase(void)
 
 	pns.phase = PH_HOLD;
 	while ((now = now_ms()) < end) {
-		if (pns.gre && now >= next) {
+		if (pns.gre && !pns.hold_silent && now >= next) {
 			for (i = 0; i < pns.ncalls; i++)
 				if (pns_connected(&pns.call[i]))
 					pns_probe(&pns.call[i], PH_HOLD);
@@ -1666,6 +1682,7 @@ static int pns_main(int argc, char **argv)
 		{ "gre-timeout-ms", required_argument, NULL, OPT_GRE_TIMEOUT },
 		{ "no-seq", no_argument, NULL, OPT_NO_SEQ },
 		{ "hold", required_argument, NULL, OPT_HOLD },
+		{ "hold-silent", no_argument, NULL, OPT_HOLD_SILENT },
 		{ "end", required_argument, NULL, OPT_END },
 		{ "sli", no_argument, NULL, OPT_SLI },
 		{ "stall", required_argument, NULL, OPT_STALL },
@@ -1755,6 +1772,9 @@ static int pns_main(int argc, char **argv)
 			else
 				die(EXIT_ERROR, "bad --end '%s'", optarg);
 			break;
+		case OPT_HOLD_SILENT:
+			pns.hold_silent = true;
+			break;
 		case OPT_SLI:
 			pns.sli = true;
 			break;
@@ -1784,7 +1804,7 @@ static int pns_main(int argc, char **argv)
 	for (i = 0; i < pns.ncalls; i++)
 		pns.call[i].pns_id = pns.same_id ? pns.first_id :
 				     (pns.first_id + i) & 0xffff;
-	pns.token = (uint32_t)getpid() * 2654435761U ^ (uint32_t)now_ms();
+	pns.token = (u32)getpid() * 2654435761U ^ (u32)now_ms();
 
 	pns.gfd = gre_socket();
 	pns_connect();

@@ -292,7 +292,7 @@ static void pptp_alg_not_found(struct pptp_alg_pkt *p, const struct pptp_msg *m,
 {
 	pptp_alg_count(p->pn, PPTP_STAT_CALL_NOT_FOUND);
 	net_info_ratelimited("nf_pptp_alg: %s for unknown Call ID %u\n",
-			     pptp_msg_name(m->type), id);
+			     pptp_ctrl_name(m->type), id);
 }
 
 static void pptp_alg_unexpected(struct pptp_alg_pkt *p,
@@ -301,7 +301,7 @@ static void pptp_alg_unexpected(struct pptp_alg_pkt *p,
 {
 	pptp_alg_count(p->pn, PPTP_STAT_UNEXPECTED);
 	net_info_ratelimited("nf_pptp_alg: %s unexpected in call state %u\n",
-			     pptp_msg_name(m->type), call->state);
+			     pptp_ctrl_name(m->type), call->state);
 }
 
 /* Translate a field carrying a known ID of @call's @role to the other side. */

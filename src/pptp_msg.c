@@ -49,7 +49,7 @@ u16 pptp_msg_length(unsigned int type)
 	return pptp_msg_len_table[type];
 }
 
-const char *pptp_msg_name(unsigned int type)
+const char *pptp_ctrl_name(unsigned int type)
 {
 	if (type > PPTP_CTRL_TYPE_MAX)
 		type = 0;

@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Issue 3 (d)-(f) with the scripted peer: hostile Call ID reuse behind one
+# NAT, several calls per control connection (plain, coalesced, split), the
+# call table against the peers' own counts, and every kind of teardown.
+. /tests/lib.sh
+
+load_alg
+$MODPROBE nft_objref 2>/dev/null
+topo_up || { fail "topology"; exit 1; }
+check peer-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
+
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
+PAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac.out
+
+pns() {
+	_ns=$1 _bind=$2 _out=$3
+	shift 3
+	nsx "$_ns" pptp_peer pns --server 10.10.10.2 --bind "$_bind" "$@" \
+		>"$_out" 2>&1
+}
+
+# Every call of an output file got all its echoes.
+all_echoed() {
+	grep -q 'PNS summary' "$1" &&
+	awk '/^PNS gre / { split($4, s, "="); split($5, r, "=");
+		if (s[2] == 0 || s[2] != r[2]) bad = 1; n++ }
+		END { exit bad || n == 0 }' "$1"
+}
+
+# (d) two clients behind one NAT, both with Call ID 20631
+$IP netns exec gw tcpdump -Z root -U -n -i lan0 -w $RIG/lan.pcap 'tcp port 1723' >/dev/null 2>&1 &
+TD1=$!
+$IP netns exec gw tcpdump -Z root -U -n -i wan0 -w $RIG/wan.pcap 'tcp port 1723' >/dev/null 2>&1 &
+TD2=$!
+sleep 2
+pns c1 192.168.10.115 $RIG/d1.out --call-id 20631 --same-id --gre 5 &
+P1=$!
+pns c2 192.168.10.116 $RIG/d2.out --call-id 20631 --same-id --gre 5 &
+P2=$!
+wait $P1
+R1=$?
+wait $P2
+R2=$?
+sleep 1
+kill -INT $TD1 $TD2
+wait $TD1 $TD2 2>/dev/null
+cat $RIG/d1.out $RIG/d2.out | sed 's/^/    | /'
+check d-client1-echoes sh -c "[ $R1 -eq 0 ]"
+check d-client2-echoes sh -c "[ $R2 -eq 0 ]"
+check d-client1-all-echoed all_echoed $RIG/d1.out
+check d-client2-all-echoed all_echoed $RIG/d2.out
+ocrq_with_id() {
+	tcpdump -n -r "$1" \
+		"tcp[((tcp[12]&0xf0)>>2)+8:2] = 7 and tcp[((tcp[12]&0xf0)>>2)+12:2] = $2" \
+		2>/dev/null | grep -c .
+}
+d_wire() {
+	lan=$(ocrq_with_id $RIG/lan.pcap 20631)
+	wan=$(ocrq_with_id $RIG/wan.pcap 20631)
+	echo "OCRQs with Call ID 20631: lan=$lan wan=$wan"
+	[ "$lan" -eq 2 ] && [ "$wan" -eq 0 ]
+}
+check d-wire-ids-translated d_wire
+d_pac_distinct() {
+	grep 'PAC call' $RIG/pac.out
+	n=$(grep 'PAC call' $RIG/pac.out | sed 's/.*pns_id=\([0-9]*\).*/\1/' | sort -u | grep -c .)
+	[ "$n" -eq 2 ]
+}
+check d-server-sees-distinct-ids d_pac_distinct
+check d-table-empty-after-ccrq wait_for 5 calls_is 0
+
+# (e) three calls on one control connection, each write style
+for w in normal coalesce coalesce-all split; do
+	pns c1 192.168.10.115 $RIG/e-$w.out --calls 3 --call-id 100 \
+		--write $w --sli --gre 4
+	check "e-three-calls-$w" sh -c "[ $? -eq 0 ]"
+	check "e-three-calls-$w-all-echoed" all_echoed $RIG/e-$w.out
+done
+check e-no-call-lost sh -c "[ \"\$(grep -c 'PAC call' $RIG/pac.out)\" -ge 14 ]"
+
+# The call table against the peer's own numbers while the calls live.
+pns c1 192.168.10.115 $RIG/t.out --calls 3 --call-id 300 --gre 6 \
+	--hold 6 --hold-silent --end ccrq &
+P1=$!
+wait_for 20 grep -q 'PNS gre idx=2' $RIG/t.out
+sleep 1
+calls_file >$RIG/t.calls
+table_matches() {
+	cat $RIG/t.calls
+	[ "$(grep -c 'state=established' $RIG/t.calls)" -eq 3 ] || return 1
+	for i in 0 1 2; do
+		l=$(grep "^PNS gre idx=$i " $RIG/t.out)
+		id=$(echo "$l" | sed 's/.*pns_id=\([0-9]*\).*/\1/')
+		sent=$(echo "$l" | sed 's/.*sent=\([0-9]*\).*/\1/')
+		recv=$(echo "$l" | sed 's/.*recv=\([0-9]*\).*/\1/')
+		row=$(grep " pns_id=$id/" $RIG/t.calls) || return 1
+		fp=$(echo "$row" | sed 's/.*gre_from_pns=\([0-9]*\)\/.*/\1/')
+		fa=$(echo "$row" | sed 's/.*gre_from_pac=\([0-9]*\)\/.*/\1/')
+		echo "call $id: peer sent=$sent recv=$recv table pns=$fp pac=$fa"
+		[ "$fp" -eq "$sent" ] && [ "$fa" -eq "$recv" ] || return 1
+	done
+}
+check f-table-matches-peer-counts table_matches
+wait $P1
+check f-table-empty-after-ccrq wait_for 5 calls_is 0
+
+for e in stop close; do
+	pns c1 192.168.10.115 $RIG/f-$e.out --calls 2 --call-id 400 --gre 2 --end $e
+	check "f-$e-session-ok" sh -c "[ $? -eq 0 ]"
+	check "f-table-empty-after-$e" wait_for 5 calls_is 0
+done
+
+# A refused call leaves nothing behind.
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --port 1724 --refuse --time 0 \
+	>$RIG/pac-refuse.out 2>&1 &
+PR=$!
+sleep 1
+nsx gw nft add rule ip pptp_gw helpers tcp dport 1724 ct helper set \"pptp\"
+before=$(stat_of call_failed)
+pns c1 192.168.10.115 $RIG/f-refuse.out --port 1724 --calls 2 --gre 0 --hold 2 --hold-silent
+refused() {
+	[ "$(stat_of call_failed)" -eq $((before + 2)) ] && calls_is 0
+}
+check f-failed-reply-frees-call refused
+kill $PR
+
+# conntrack -F with live calls: the destroy callback empties the table.
+pns c1 192.168.10.115 $RIG/f-flush.out --calls 2 --gre 2 --hold 8 --hold-silent --end close &
+P1=$!
+wait_for 20 calls_is 2
+check f-calls-live-before-flush calls_is 2
+nsx gw conntrack -F >/dev/null 2>&1
+check f-table-empty-after-conntrack-flush wait_for 5 calls_is 0
+wait $P1
+
+# GRE idle time-out.
+echo 10 >/sys/module/nf_pptp_alg/parameters/gre_timeout
+before=$(stat_of idle_timeout)
+pns c1 192.168.10.115 $RIG/f-idle.out --calls 1 --gre 1 --hold 25 --hold-silent --end close &
+P1=$!
+wait_for 20 calls_is 1
+check f-idle-call-expires wait_for 22 calls_is 0
+check f-idle-counted sh -c "[ $(stat_of idle_timeout) -gt $before ]" 
+wait $P1
+echo 600 >/sys/module/nf_pptp_alg/parameters/gre_timeout
+
+# Module unload with live calls carrying GRE, then reload.
+pns c1 192.168.10.115 $RIG/f-unload.out --calls 2 --gre 2 --hold 8 --end close &
+P1=$!
+wait_for 20 calls_is 2
+nsx gw nft flush ruleset
+check f-unload-with-live-calls $RMMOD nf_pptp_alg
+wait $P1
+check f-reload $MODPROBE nf_pptp_alg
+check f-ruleset-after-reload nsx gw nft -f /examples/gateway-masquerade.nft
+
+# netns exit of the gateway with live calls.
+pns c1 192.168.10.115 $RIG/f-netns.out --calls 2 --gre 2 --hold 8 --end close &
+P1=$!
+wait_for 20 calls_is 2
+check f-calls-live-before-netns-del calls_is 2
+kill $PAC
+$IP netns del gw
+wait $P1
+sleep 2
+topo_down
+dmesg_clean peer
