@@ -29,7 +29,7 @@ for v in "${vers[@]}"; do
 		ko=$("$REPO/scripts/debugkernel.sh" module) || { echo "FAIL [$v] build"; rc=1; continue; }
 		kernel=$CACHE/kunit-build/arch/x86/boot/bzImage
 		kv=$(cat "$CACHE/kunit-build/include/config/kernel.release")
-		"$REPO/scripts/debugkernel.sh" modules "$out/mods" >/dev/null
+		"$REPO/scripts/debugkernel.sh" modules "$out/mods" >/dev/null || { echo "FAIL [$v] debug-modules"; rc=1; continue; }
 		NF_PPTP_ALG_EXTRA_MODULES=$out/mods "$REPO/scripts/initramfs.sh" "$kv" "$ko" "$out/initrd.gz" || { echo "FAIL [$v] initramfs"; rc=1; continue; }
 	else
 		ko=$("$REPO/scripts/kernel.sh" "$v") || { echo "FAIL [$v] module-build"; rc=1; continue; }
@@ -38,7 +38,7 @@ for v in "${vers[@]}"; do
 	fi
 	log "booting $v: $tests"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
-		-m "${RIG_MEM:-1024}" -nographic -no-reboot -nic none \
+		-m "${RIG_MEM:-2048}" -nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$out/initrd.gz" \
 		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests" \
 		</dev/null >"$out/console.log" 2>&1

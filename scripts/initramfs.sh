@@ -55,14 +55,14 @@ if [ -f "$REPO/scripts/pptp_peer.c" ]; then
 fi
 
 # Kernel modules and ours, indexed for modprobe.
-cp -a "$kdir/modules/lib" "$root/"
+cp -a "${NF_PPTP_ALG_EXTRA_MODULES:-$kdir/modules}/lib" "$root/"
 mkdir -p "$root/lib/modules/$v/extra"
 cp "$ko" "$root/lib/modules/$v/extra/"
 depmod -b "$root" "$v"
 
 # Minimal configuration files for a bare root.
-echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-echo 'root:x:0:' >"$root/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\ntcpdump:x:100:100::/:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\ntcpdump:x:100:\n' >"$root/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$root/etc/nsswitch.conf"
 echo '127.0.0.1 localhost' >"$root/etc/hosts"
 printf '1\tinet\n' >"$root/etc/iproute2_rt_protos" 2>/dev/null || true

@@ -7,11 +7,13 @@ set -euo pipefail
 
 cp=${CHECKPATCH:-}
 if [ -z "$cp" ]; then
+	# Use the full tree when kunit.sh extracted it, else just the script.
 	src=$CACHE/linux-source-6.12
+	[ -f "$src/scripts/checkpatch.pl" ] || src=$CACHE/checkpatch/linux-source-6.12
 	if [ ! -f "$src/scripts/checkpatch.pl" ]; then
 		need_pkgs linux-source-6.12
-		mkdir -p "$src"
-		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$CACHE" \
+		mkdir -p "$CACHE/checkpatch"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$CACHE/checkpatch" \
 			linux-source-6.12/scripts/checkpatch.pl \
 			linux-source-6.12/scripts/spelling.txt \
 			linux-source-6.12/scripts/const_structs.checkpatch

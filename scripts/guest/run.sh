@@ -14,3 +14,16 @@ for t in "$@"; do
 done
 echo "=== dmesg"
 dmesg_clean all-tests
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# Objects younger than ~5 s are never reported: scan, wait, scan.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	if grep -q 'unreferenced object' /sys/kernel/debug/kmemleak; then
+		fail "kmemleak-clean"
+		head -n 60 /sys/kernel/debug/kmemleak | sed 's/^/    | /'
+	else
+		pass "kmemleak-clean"
+	fi
+fi

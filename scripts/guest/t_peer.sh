@@ -24,7 +24,7 @@ pns() {
 # Every call of an output file got all its echoes.
 all_echoed() {
 	grep -q 'PNS summary' "$1" &&
-	awk '/^PNS gre / { split($4, s, "="); split($5, r, "=");
+	awk '/^PNS gre / { split($5, s, "="); split($6, r, "=");
 		if (s[2] == 0 || s[2] != r[2]) bad = 1; n++ }
 		END { exit bad || n == 0 }' "$1"
 }
@@ -60,6 +60,7 @@ d_wire() {
 	lan=$(ocrq_with_id $RIG/lan.pcap 20631)
 	wan=$(ocrq_with_id $RIG/wan.pcap 20631)
 	echo "OCRQs with Call ID 20631: lan=$lan wan=$wan"
+	tcpdump -n -r $RIG/lan.pcap 2>&1 | head -n 8
 	[ "$lan" -eq 2 ] && [ "$wan" -eq 0 ]
 }
 check d-wire-ids-translated d_wire
