@@ -4,6 +4,8 @@ PWD := $(shell pwd)
 
 .PHONY: all modules install clean style kunit guest check demo fuzz
 
+FUZZ_SECONDS ?= 60
+
 all: modules
 
 modules:
@@ -28,6 +30,9 @@ guest:
 
 demo:
 	scripts/demo.sh
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 check:
 	scripts/check.sh

@@ -64,7 +64,13 @@ fi
 
 # Guest tests on every kernel: every PASS/FAIL line counts.
 glog=$CACHE/step-guest.log
-"$REPO/scripts/guest.sh" -t "${RIG_TESTS:-load,scenarios}" >"$glog" 2>&1
+kargs=()
+while read -r v; do
+	kargs+=(-k "$v")
+done < <(kernels)
+# The sanitizer kernel KUnit just built runs the same scenarios.
+kargs+=(-k debug)
+"$REPO/scripts/guest.sh" "${kargs[@]}" -t "${RIG_TESTS:-load,real,peer,fault}" >"$glog" 2>&1
 grc=$?
 cat "$glog"
 gp=$(grep -c '^PASS \[' "$glog")

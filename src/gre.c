@@ -50,13 +50,15 @@ pptp_alg_gre_header(struct sk_buff *skb, struct pptp_alg_net *pn,
 		return NULL;
 	if (ip_is_fragment(iph)) {
 		pptp_alg_count(pn, PPTP_STAT_GRE_FRAGMENT);
+		net_info_ratelimited("nf_pptp_alg: fragmented GRE from %pI4 left untranslated\n",
+				     &iph->saddr);
 		return NULL;
 	}
 	if (!(flags & PPTP_GRE_FLAG_K) ||
 	    (flags & (PPTP_GRE_FLAG_C | PPTP_GRE_FLAG_R)) ||
 	    ntohs(gh->protocol) != PPTP_GRE_PROTO_PPP) {
 		pptp_alg_count(pn, PPTP_STAT_GRE_MALFORMED);
-		net_dbg_ratelimited("nf_pptp_alg: malformed GRE v1 from %pI4\n",
+		net_info_ratelimited("nf_pptp_alg: malformed GRE v1 from %pI4\n",
 				    &iph->saddr);
 		return NULL;
 	}
@@ -92,7 +94,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	if (!m) {
 		/* Not ours: conntrack and the ruleset decide. */
 		pptp_alg_count(pn, PPTP_STAT_GRE_NO_CALL);
-		net_dbg_ratelimited("nf_pptp_alg: GRE %pI4 -> %pI4 Call ID %u matches no call\n",
+		net_info_ratelimited("nf_pptp_alg: GRE %pI4 -> %pI4 Call ID %u matches no call\n",
 				    &key.src, &key.dst, key.id);
 		return NF_ACCEPT;
 	}
@@ -100,6 +102,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	need = ip_hdrlen(skb) + sizeof(struct pptp_gre_hdr);
 	if (skb_ensure_writable(skb, need)) {
 		pptp_alg_count(pn, PPTP_STAT_UNWRITABLE);
+		net_info_ratelimited("nf_pptp_alg: cannot write GRE packet, dropped\n");
 		return NF_DROP;
 	}
 	iph = ip_hdr(skb);
@@ -160,6 +163,7 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, ip_hdrlen(skb))) {
 		pptp_alg_count(pn, PPTP_STAT_UNWRITABLE);
+		net_info_ratelimited("nf_pptp_alg: cannot write GRE packet, dropped\n");
 		return NF_DROP;
 	}
 	iph = ip_hdr(skb);

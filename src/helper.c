@@ -254,6 +254,7 @@ static struct pptp_alg_call *pptp_alg_call_new(struct pptp_alg_pkt *p,
 	call = kzalloc(sizeof(*call), GFP_ATOMIC);
 	if (!call) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		net_info_ratelimited("nf_pptp_alg: no memory for a call\n");
 		return NULL;
 	}
 	call->conn = conn;
@@ -571,6 +572,7 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 	conn = kzalloc(sizeof(*conn), GFP_ATOMIC);
 	if (!conn) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		net_info_ratelimited("nf_pptp_alg: no memory for a control connection\n");
 		return NULL;
 	}
 	spin_lock_init(&conn->lock);
@@ -660,6 +662,7 @@ out:
 	spin_unlock_bh(&p.conn->lock);
 	if (p.dropped) {
 		pptp_alg_count(p.pn, PPTP_STAT_UNWRITABLE);
+		net_info_ratelimited("nf_pptp_alg: cannot write control segment, dropped\n");
 		return NF_DROP;
 	}
 	return NF_ACCEPT;
