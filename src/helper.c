@@ -587,14 +587,15 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 		conn->port[d][0] = t->src.u.tcp.port;
 		conn->port[d][1] = t->dst.u.tcp.port;
 	}
-	spin_lock(&pn->lock);
+	/* _bh: locally generated segments reach the helper with BHs on. */
+	spin_lock_bh(&pn->lock);
 	if (pn->dead || cmpxchg(slot, NULL, conn)) {
-		spin_unlock(&pn->lock);
+		spin_unlock_bh(&pn->lock);
 		kfree(conn);
 		return READ_ONCE(*slot);
 	}
 	list_add_tail(&conn->net_node, &pn->conns);
-	spin_unlock(&pn->lock);
+	spin_unlock_bh(&pn->lock);
 	return conn;
 }
 
