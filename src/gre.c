@@ -59,7 +59,7 @@ pptp_alg_gre_header(struct sk_buff *skb, struct pptp_alg_net *pn,
 	    ntohs(gh->protocol) != PPTP_GRE_PROTO_PPP) {
 		pptp_alg_count(pn, PPTP_STAT_GRE_MALFORMED);
 		net_info_ratelimited("nf_pptp_alg: malformed GRE v1 from %pI4\n",
-				    &iph->saddr);
+				     &iph->saddr);
 		return NULL;
 	}
 	return gh;
@@ -95,7 +95,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 		/* Not ours: conntrack and the ruleset decide. */
 		pptp_alg_count(pn, PPTP_STAT_GRE_NO_CALL);
 		net_info_ratelimited("nf_pptp_alg: GRE %pI4 -> %pI4 Call ID %u matches no call\n",
-				    &key.src, &key.dst, key.id);
+				     &key.src, &key.dst, key.id);
 		return NF_ACCEPT;
 	}
 
