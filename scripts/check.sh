@@ -40,6 +40,8 @@ while read -r v; do
 	step "build-$v" "$REPO/scripts/kernel.sh" "$v"
 done < <(kernels)
 step style "$REPO/scripts/style.sh"
+# Debian package + DKMS build for every supported header set.
+step dkms-deb "$REPO/scripts/dkms-test.sh"
 if [ -x "$REPO/scripts/fuzz.sh" ]; then
 	step fuzz-short env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" "$REPO/scripts/fuzz.sh"
 fi

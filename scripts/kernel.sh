@@ -50,7 +50,7 @@ fi
 b=$kdir/build
 mkdir -p "$b"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-	"$REPO/Kbuild" "$REPO/Makefile" "$REPO/src" "$REPO/include" "$b/"
+	"$REPO/Kbuild" "$REPO/Makefile" "$REPO/VERSION" "$REPO/src" "$REPO/include" "$b/"
 make -s -C "$hdr" M="$b" modules >"$b/build.log" 2>&1 || {
 	cat "$b/build.log" >&2
 	exit 1

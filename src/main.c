@@ -39,3 +39,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("PPTP ALG: many calls per control connection, Call ID NAT, O(1) GRE map table");
 MODULE_ALIAS("nfct-helper-" PPTP_ALG_NAME);
 MODULE_AUTHOR("nf_pptp_alg developers");
+MODULE_VERSION(NF_PPTP_ALG_VERSION);
