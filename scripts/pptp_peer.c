@@ -48,7 +48,7 @@
  *                 [--split-at K] [--gre N] [--gre-interval-ms MS]
  *                 [--gre-timeout-ms MS] [--no-seq] [--hold SECONDS]
  *                 [--end ccrq|stop|close] [--sli] [--stall SECONDS]
- *                 [--quiet] [--verbose]
+ *                 [--dup] [--bogus] [--quiet] [--verbose]
  *
  *   --server ADDR         PAC address (required); also the GRE peer
  *   --port PORT           TCP port (default 1723)
@@ -89,6 +89,15 @@
  *   --sli                 after the OCRPs, send one SLI per connected call
  *   --stall SECONDS       give up (exit 2) when a wait for a control reply
  *                         makes no progress for this long (default 10)
+ *   --dup                 write every control message twice in a row; the
+ *                         PAC then makes two calls per OCRQ, and the
+ *                         second OCRP and CDN of each are ignored (below)
+ *   --bogus               before the OCRQs, send a CCRQ, an SLI and a WEN
+ *                         naming call 0's PNS ID (no call has it yet);
+ *                         once the calls are up, an OCRP and an ICRP with
+ *                         Call ID = call 0's PNS ID and Peer Call ID = its
+ *                         PAC ID: replies a PNS never sends for its own
+ *                         outgoing call
  *
  *   GRE probes are sent to --server with key = the PAC Call ID from OCRP;
  *   the 20-byte payload carries a magic, a per-process token, the call
@@ -109,10 +118,41 @@
  *     PNS stall waiting=WHAT                         (then exit 2)
  *     PNS summary calls_ok=A calls=N gre_sent=S gre_recv=R
  *   gre_sent/gre_recv count all probes and echoes, hold included.
+ *   An OCRP or CDN that matches no waiting call is reported with a PNS
+ *   error line and otherwise ignored; it does not change the exit status.
  *   Exit status: 0 when every call got OCRP result 1, every call got at
  *   least one echo (if --gre > 0) and the control connection was not lost
  *   or refused before the end phase finished; 1 otherwise; 2 on usage or
  *   setup errors (socket, connect) and stalls.
+ *
+ * Junk role (random bytes on a control connection):
+ *   pptp_peer junk --server ADDR [--port PORT] [--bind ADDR] [--bytes N]
+ *                  [--seed S] [--after-sccrq] [--quiet] [--verbose]
+ *
+ *   Connects (TCP_NODELAY); with --after-sccrq sends an SCCRQ and waits
+ *   for the SCCRP first.  Then writes N (default 512) pseudo-random bytes
+ *   drawn from seed S (default 1) in writes of random size, the first at
+ *   least 12 bytes so that one segment carries a whole message header;
+ *   half-closes, reads until the peer closes (at most 2 s) and closes.
+ *   A peer that resets the connection ends the writing early; that is
+ *   expected, not an error.  Output (stdout):
+ *     JUNK connected local=ADDR:PORT                 (not with --quiet)
+ *     JUNK sccrp result=R                            (--after-sccrq)
+ *     JUNK sent=N writes=W reset=0|1
+ *   Exit status 0; 2 on usage errors, connect failure or no SCCRP.
+ *
+ * GRE junk role:
+ *   pptp_peer grejunk --dst ADDR [--bind ADDR] [--seconds S] [--seed S]
+ *                     [--ids LO-HI]
+ *
+ *   Sends random GRE version 1 packets to ADDR through a raw socket as
+ *   fast as it can for S seconds (default 5): keys from LO..HI (default
+ *   1-65535), random S and A bits, 0..1500 payload bytes; mixed in are
+ *   malformed ones: random flags, C or R set, K clear, routing bits, a
+ *   protocol other than PPP, a Payload Length that lies, and headers cut
+ *   short anywhere from 0 bytes to one byte before their end.
+ *   Output (stdout): GREJUNK sent=N errors=E    (E: failed sendto calls)
+ *   Exit status 0; 2 on usage or setup errors or when nothing was sent.
  *
  * --verbose traces every control message and unmatched GRE packet to
  * stderr; --quiet turns that off and drops the optional lines above.
@@ -323,6 +363,37 @@ static u32 parse_addr(const char *s, const char *what)
 	return a.s_addr;
 }
 
+/* xorshift32: reproducible junk for a given --seed */
+static u32 rnd_state;
+
+static u32 rnd(void)
+{
+	u32 x = rnd_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	rnd_state = x;
+	return x;
+}
+
+static void rnd_seed(u32 seed)
+{
+	int i;
+
+	rnd_state = seed * 2654435761U ^ 0x9E3779B9U;
+	if (!rnd_state)
+		rnd_state = 1;
+	for (i = 0; i < 16; i++)	/* spread small seeds */
+		rnd();
+}
+
+/* @lo..@hi, both included; @hi - @lo < 0xffffffff */
+static u32 rnd_range(u32 lo, u32 hi)
+{
+	return lo + rnd() % (hi - lo + 1);
+}
+
 /* @addr in network byte order; @buf at least INET_ADDRSTRLEN */
 static const char *ip_str(u32 addr, char *buf)
 {
@@ -385,6 +456,21 @@ static void put_str(unsigned char *dst, size_t size, const char *s)
 	size_t n = strlen(s);
 
 	memcpy(dst, s, n < size ? n : size - 1);
+}
+
+/* The SCCRQ a PNS opens with. */
+static size_t sccrq_build(unsigned char *m, const char *host)
+{
+	size_t len = ctl_build(m, PPTP_SCCRQ);
+
+	put16(m + 12, PPTP_VERSION);
+	put32(m + 16, 3);		/* framing capabilities */
+	put32(m + 20, 3);		/* bearer capabilities */
+	put16(m + 24, 0);		/* maximum channels: 0 for a PNS */
+	put16(m + 26, 1);		/* firmware revision */
+	put_str(m + 28, 64, host);
+	put_str(m + 92, 64, "nf_pptp_alg test");
+	return len;
 }
 
 /* Known messages must have their exact length; unknown types pass. */
@@ -598,6 +684,7 @@ static struct {
 	unsigned int conn_seq;
 	unsigned int exit_after;
 	bool refuse;		/* answer every OCRQ with result 7 */
+	int top;		/* call slots ever used: 0..top-1 */
 	u16 next_id;
 	unsigned long calls_total;
 	unsigned long echoed_total;
@@ -612,11 +699,12 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* Runs for every GRE packet, so it only scans the slots ever used. */
 static struct pac_call *pac_find(u16 pac_id)
 {
 	int i;
 
-	for (i = 0; i < PAC_MAX_CALLS; i++)
+	for (i = 0; i < pac.top; i++)
 		if (pac.call[i].live && pac.call[i].pac_id == pac_id)
 			return &pac.call[i];
 	return NULL;
@@ -719,6 +807,8 @@ static int pac_ocrq(int slot, const unsigned char *m)
 		return pac_send(slot, r, rlen);
 	}
 
+	if (c - pac.call >= pac.top)
+		pac.top = c - pac.call + 1;
 	c->live = true;
 	c->slot = slot;
 	c->serial = pac.calls_total++;
@@ -916,7 +1006,8 @@ enum {
 	OPT_EXIT_AFTER, OPT_SERVER, OPT_BIND, OPT_CALLS, OPT_SAME_ID,
 	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
 	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE,
-	OPT_HOLD_SILENT,
+	OPT_HOLD_SILENT, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
+	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS,
 };
 
 static int pac_main(int argc, char **argv)
@@ -1122,6 +1213,8 @@ static struct {
 	bool sli;
 	bool no_seq;
 	long stall_ms;
+	bool dup;		/* every control message twice */
+	bool bogus;		/* messages naming calls wrongly */
 
 	/* state */
 	int cfd;
@@ -1140,7 +1233,7 @@ static struct {
 	enum pns_phase phase;
 	bool send_warned;
 	size_t batch_len;
-	unsigned char batch[PPTP_MAX_LEN + PNS_MAX_CALLS * 168];
+	unsigned char batch[2 * (PPTP_MAX_LEN + PNS_MAX_CALLS * 168)];
 	struct pns_call call[PNS_MAX_CALLS];
 } pns;
 
@@ -1195,16 +1288,33 @@ fail:
 	return -1;
 }
 
-/* Queue a message: coalescing modes collect, the others write at once. */
+/*
+ * Queue a message: coalescing modes collect, the others write at once.
+ * With --dup the message goes out twice in a row.
+ */
 static void pns_queue(const unsigned char *m, size_t len)
 {
-	dbg("PNS tx %s len=%zu\n", msg_name(get16(m + 8)), len);
-	if (pns.wmode == W_COALESCE || pns.wmode == W_COALESCE_ALL) {
-		memcpy(pns.batch + pns.batch_len, m, len);
-		pns.batch_len += len;
-		return;
+	int n;
+
+	dbg("PNS tx %s len=%zu%s\n", msg_name(get16(m + 8)), len,
+	    pns.dup ? " twice" : "");
+	for (n = pns.dup ? 2 : 1; n > 0; n--) {
+		if (pns.wmode == W_COALESCE || pns.wmode == W_COALESCE_ALL) {
+			memcpy(pns.batch + pns.batch_len, m, len);
+			pns.batch_len += len;
+		} else if (pns_ctl_write(m, len) < 0) {
+			return;
+		}
 	}
-	pns_ctl_write(m, len);
+}
+
+/* An answer to the PAC: written at once, twice with --dup. */
+static void pns_reply(const unsigned char *m, size_t len)
+{
+	dbg("PNS tx %s len=%zu%s\n", msg_name(get16(m + 8)), len,
+	    pns.dup ? " twice" : "");
+	if (pns_ctl_write(m, len) == 0 && pns.dup)
+		pns_ctl_write(m, len);
 }
 
 static void pns_flush(void)
@@ -1217,16 +1327,49 @@ static void pns_flush(void)
 static void pns_queue_sccrq(void)
 {
 	unsigned char m[PPTP_MAX_LEN];
-	size_t len = ctl_build(m, PPTP_SCCRQ);
+	size_t len = sccrq_build(m, "pptp_peer-pns");
 
-	put16(m + 12, PPTP_VERSION);
-	put32(m + 16, 3);		/* framing capabilities */
-	put32(m + 20, 3);		/* bearer capabilities */
-	put16(m + 24, 0);		/* maximum channels: 0 for a PNS */
-	put16(m + 26, 1);		/* firmware revision */
-	put_str(m + 28, 64, "pptp_peer-pns");
-	put_str(m + 92, 64, "nf_pptp_alg test");
 	pns_queue(m, len);
+}
+
+/* --bogus, before the OCRQs: call messages for an ID no call has yet */
+static void pns_queue_bogus_early(void)
+{
+	unsigned char m[PPTP_MAX_LEN];
+	u16 id = pns.call[0].pns_id;
+	size_t len;
+
+	len = ctl_build(m, PPTP_CCRQ);
+	put16(m + 12, id);
+	pns_queue(m, len);
+	len = ctl_build(m, PPTP_SLI);
+	put16(m + 12, id);
+	put32(m + 16, 0xffffffff);	/* send ACCM */
+	put32(m + 20, 0xffffffff);	/* receive ACCM */
+	pns_queue(m, len);
+	len = ctl_build(m, PPTP_WEN);
+	put16(m + 12, id);
+	pns_queue(m, len);
+}
+
+/* --bogus, calls up: replies to its own call that a PNS never sends */
+static void pns_queue_bogus_late(void)
+{
+	unsigned char m[PPTP_MAX_LEN];
+	struct pns_call *c = &pns.call[0];
+	size_t len;
+
+	len = ctl_build(m, PPTP_OCRP);
+	put16(m + 12, c->pns_id);
+	put16(m + 14, c->pac_id);
+	m[16] = 1;			/* connected */
+	pns_queue(m, len);
+	len = ctl_build(m, PPTP_ICRP);
+	put16(m + 12, c->pns_id);
+	put16(m + 14, c->pac_id);
+	m[16] = 1;			/* connected */
+	pns_queue(m, len);
+	pns_flush();
 }
 
 static void pns_queue_ocrqs(void)
@@ -1235,6 +1378,8 @@ static void pns_queue_ocrqs(void)
 	size_t len;
 	int i;
 
+	if (pns.bogus)
+		pns_queue_bogus_early();
 	for (i = 0; i < pns.ncalls; i++) {
 		len = ctl_build(m, PPTP_OCRQ);
 		put16(m + 12, pns.call[i].pns_id);
@@ -1303,8 +1448,7 @@ static void pns_msg(const unsigned char *m, size_t len)
 		rlen = ctl_build(r, PPTP_ECHORP);
 		memcpy(r + 12, m + 12, 4);
 		r[16] = 1;
-		dbg("PNS tx EchoRP\n");
-		pns_ctl_write(r, rlen);
+		pns_reply(r, rlen);
 		break;
 	case PPTP_STOPCCRP:
 		pns.got_stopccrp = true;
@@ -1313,7 +1457,7 @@ static void pns_msg(const unsigned char *m, size_t len)
 	case PPTP_STOPCCRQ:
 		rlen = ctl_build(r, PPTP_STOPCCRP);
 		r[12] = 1;
-		pns_ctl_write(r, rlen);
+		pns_reply(r, rlen);
 		pns_ctl_lost("StopCCRQ from PAC");
 		break;
 	default:
@@ -1624,7 +1768,8 @@ static void pns_usage(FILE *f)
 	      "         [--write normal|coalesce|coalesce-all|split] [--split-at K]\n"
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
 	      "         [--no-seq] [--hold SECONDS] [--end ccrq|stop|close]\n"
-	      "         [--sli] [--stall SECONDS] [--quiet] [--verbose]\n",
+	      "         [--sli] [--stall SECONDS] [--dup] [--bogus]\n"
+	      "         [--quiet] [--verbose]\n",
 	      f);
 }
 
@@ -1686,6 +1831,8 @@ static int pns_main(int argc, char **argv)
 		{ "end", required_argument, NULL, OPT_END },
 		{ "sli", no_argument, NULL, OPT_SLI },
 		{ "stall", required_argument, NULL, OPT_STALL },
+		{ "dup", no_argument, NULL, OPT_DUP },
+		{ "bogus", no_argument, NULL, OPT_BOGUS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1782,6 +1929,12 @@ static int pns_main(int argc, char **argv)
 			pns.stall_ms = parse_num(optarg, 1, 3600,
 						 "--stall") * 1000;
 			break;
+		case OPT_DUP:
+			pns.dup = true;
+			break;
+		case OPT_BOGUS:
+			pns.bogus = true;
+			break;
 		case 'q':
 			opt_quiet = true;
 			break;
@@ -1838,6 +1991,8 @@ static int pns_main(int argc, char **argv)
 		}
 		pns_flush();
 	}
+	if (pns.bogus)
+		pns_queue_bogus_late();
 
 	if (pns.gre)
 		pns_gre_phase();
@@ -1868,6 +2023,333 @@ summary:
 }
 
 /* ------------------------------------------------------------------ */
+/* junk: random bytes on a control connection                          */
+
+#define JUNK_MAX_WRITE		256
+#define JUNK_WAIT_MS		10000
+#define JUNK_LINGER_MS		2000
+
+static void junk_usage(FILE *f)
+{
+	fputs("usage: pptp_peer junk --server ADDR [--port PORT] [--bind ADDR]\n"
+	      "         [--bytes N] [--seed S] [--after-sccrq] [--quiet] [--verbose]\n",
+	      f);
+}
+
+/* Read messages until an SCCRP arrives; its result code, or -1. */
+static int junk_wait_sccrp(int fd)
+{
+	static struct stream rx;
+	unsigned char msg[PPTP_MAX_LEN];
+	long long end = now_ms() + JUNK_WAIT_MS;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int len, n;
+
+	while (now_ms() < end) {
+		n = poll(&pfd, 1, end - now_ms());
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n <= 0)
+			continue;
+		if (stream_fill(fd, &rx) <= 0)
+			return -1;
+		while ((len = stream_next(&rx, msg)) > 0) {
+			dbg("JUNK rx %s len=%d\n", msg_name(get16(msg + 8)),
+			    len);
+			if (get16(msg + 8) == PPTP_SCCRP &&
+			    len == pptp_len[PPTP_SCCRP])
+				return msg[14];
+		}
+		if (len < 0)
+			return -1;
+	}
+	return -1;
+}
+
+static int junk_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "bytes", required_argument, NULL, OPT_BYTES },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "after-sccrq", no_argument, NULL, OPT_AFTER_SCCRQ },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = JUNK_WAIT_MS / 1000 };
+	unsigned char buf[PPTP_MAX_LEN];
+	socklen_t slen = sizeof(sin);
+	char a[INET_ADDRSTRLEN];
+	const char *server = NULL;
+	unsigned int port = PPTP_PORT, writes = 0;
+	unsigned long bytes = 512, sent = 0;
+	u32 bind_addr = 0, seed = 1;
+	bool after_sccrq = false, reset = false;
+	struct pollfd pfd;
+	long long end;
+	size_t chunk, i;
+	int opt, fd, result;
+
+	while ((opt = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SERVER:
+			server = optarg;
+			break;
+		case OPT_PORT:
+			port = parse_num(optarg, 1, 65535, "--port");
+			break;
+		case OPT_BIND:
+			bind_addr = parse_addr(optarg, "--bind");
+			break;
+		case OPT_BYTES:
+			bytes = parse_num(optarg, 1, 100000000, "--bytes");
+			break;
+		case OPT_SEED:
+			seed = parse_num(optarg, 0, 0x7fffffff, "--seed");
+			break;
+		case OPT_AFTER_SCCRQ:
+			after_sccrq = true;
+			break;
+		case 'q':
+			opt_quiet = true;
+			break;
+		case 'v':
+			opt_verbose = true;
+			break;
+		case 'h':
+			junk_usage(stdout);
+			return EXIT_PASS;
+		default:
+			junk_usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc || !server) {
+		junk_usage(stderr);
+		return EXIT_ERROR;
+	}
+	rnd_seed(seed);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die(EXIT_ERROR, "socket: %s", strerror(errno));
+	if (bind_addr) {
+		sin.sin_addr.s_addr = bind_addr;
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			die(EXIT_ERROR, "bind %s: %s", ip_str(bind_addr, a),
+			    strerror(errno));
+	}
+	set_nodelay(fd);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	sin.sin_addr.s_addr = parse_addr(server, "--server");
+	sin.sin_port = htons(port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		printf("JUNK error connect: %s\n", strerror(errno));
+		die(EXIT_ERROR, "connect %s:%u: %s", server, port,
+		    strerror(errno));
+	}
+	if (getsockname(fd, (struct sockaddr *)&sin, &slen) == 0)
+		note("JUNK connected local=%s:%u\n",
+		     ip_str(sin.sin_addr.s_addr, a), ntohs(sin.sin_port));
+
+	if (after_sccrq) {
+		if (write_all(fd, buf, sccrq_build(buf, "pptp_peer-junk")) < 0)
+			die(EXIT_ERROR, "write SCCRQ: %s", strerror(errno));
+		result = junk_wait_sccrp(fd);
+		if (result < 0) {
+			printf("JUNK error no SCCRP\n");
+			die(EXIT_ERROR, "no SCCRP from %s:%u", server, port);
+		}
+		printf("JUNK sccrp result=%d\n", result);
+	}
+
+	/* the first write carries at least a whole message header */
+	while (sent < bytes) {
+		chunk = rnd_range(writes ? 1 : PPTP_HDR_LEN, JUNK_MAX_WRITE);
+		if (chunk > bytes - sent)
+			chunk = bytes - sent;
+		for (i = 0; i < chunk; i++)
+			buf[i] = rnd();
+		if (write_all(fd, buf, chunk) < 0) {
+			dbg("JUNK write: %s\n", strerror(errno));
+			reset = true;
+			break;
+		}
+		sent += chunk;
+		writes++;
+	}
+
+	/* FIN, then wait for the peer's close so both directions end */
+	shutdown(fd, SHUT_WR);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	end = now_ms() + JUNK_LINGER_MS;
+	while (now_ms() < end && poll(&pfd, 1, end - now_ms()) > 0) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno != EINTR) {
+			reset = true;
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	close(fd);
+	printf("JUNK sent=%lu writes=%u reset=%d\n", sent, writes, reset);
+	return EXIT_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* grejunk: random GRE version 1 at full speed                         */
+
+#define GREJUNK_POOL		4096
+
+static unsigned char grejunk_pool[GREJUNK_POOL];
+
+static void grejunk_usage(FILE *f)
+{
+	fputs("usage: pptp_peer grejunk --dst ADDR [--bind ADDR] [--seconds S]\n"
+	      "         [--seed S] [--ids LO-HI]\n",
+	      f);
+}
+
+/* One random GRE v1 packet into @p (the payload of a raw GRE send). */
+static size_t grejunk_build(unsigned char *p, u32 lo, u32 hi)
+{
+	u16 flags = GRE_FLAG_K | GRE_VER_PPTP;
+	u32 kind = rnd() % 16;
+	size_t hlen = 8, plen, len;
+
+	plen = rnd() % 4 ? rnd_range(0, 64) : rnd_range(0, GRE_MAX_PAYLOAD);
+	if (rnd() & 1)
+		flags |= GRE_FLAG_S;
+	if (!(rnd() & 3))
+		flags |= GRE_FLAG_A;
+	switch (kind) {
+	case 0:		/* anything, still version 1 */
+		flags = (rnd() & ~GRE_VER_MASK) | GRE_VER_PPTP;
+		break;
+	case 1:
+		flags |= GRE_FLAG_C;
+		break;
+	case 2:
+		flags |= GRE_FLAG_R;
+		break;
+	case 3:
+		flags &= ~GRE_FLAG_K;
+		break;
+	case 4:		/* strict source route, recursion control */
+		flags |= GRE_FLAG_SSR | (rnd() & 0x0700);
+		break;
+	default:
+		break;
+	}
+	put16(p, flags);
+	put16(p + 2, kind == 5 ? (u16)rnd() : GRE_PROTO_PPP);
+	put16(p + 4, kind == 6 ? (u16)rnd() : plen);
+	put16(p + 6, rnd_range(lo, hi));
+	if (flags & GRE_FLAG_S) {
+		put32(p + hlen, rnd());
+		hlen += 4;
+	}
+	if (flags & GRE_FLAG_A) {
+		put32(p + hlen, rnd());
+		hlen += 4;
+	}
+	memcpy(p + hlen, grejunk_pool + rnd() % (GREJUNK_POOL - plen), plen);
+	len = hlen + plen;
+	if (kind == 7)	/* cut inside the header */
+		len = rnd() % hlen;
+	return len;
+}
+
+static int grejunk_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dst", required_argument, NULL, OPT_DST },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "seconds", required_argument, NULL, OPT_SECONDS },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "ids", required_argument, NULL, OPT_IDS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned char pkt[16 + GRE_MAX_PAYLOAD];
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned long sent = 0, errors = 0;
+	u32 bind_addr = 0, seed = 1, lo = 1, hi = 65535;
+	const char *dst = NULL;
+	long seconds = 5;
+	long long end;
+	char *dash;
+	size_t len;
+	int opt, fd;
+	unsigned int i;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DST:
+			dst = optarg;
+			break;
+		case OPT_BIND:
+			bind_addr = parse_addr(optarg, "--bind");
+			break;
+		case OPT_SECONDS:
+			seconds = parse_num(optarg, 1, 3600, "--seconds");
+			break;
+		case OPT_SEED:
+			seed = parse_num(optarg, 0, 0x7fffffff, "--seed");
+			break;
+		case OPT_IDS:
+			dash = strchr(optarg, '-');
+			if (dash)
+				*dash++ = '\0';
+			lo = parse_num(optarg, 0, 65535, "--ids LO");
+			hi = dash ? parse_num(dash, lo, 65535, "--ids HI") : lo;
+			break;
+		case 'h':
+			grejunk_usage(stdout);
+			return EXIT_PASS;
+		default:
+			grejunk_usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc || !dst) {
+		grejunk_usage(stderr);
+		return EXIT_ERROR;
+	}
+	sin.sin_addr.s_addr = parse_addr(dst, "--dst");
+	rnd_seed(seed);
+	for (i = 0; i < GREJUNK_POOL; i++)
+		grejunk_pool[i] = rnd();
+
+	fd = gre_socket();
+	if (bind_addr)
+		gre_bind(fd, bind_addr);
+	end = now_ms() + seconds * 1000;
+	for (;;) {
+		/* a clock read per 64 packets is plenty */
+		if ((sent + errors) % 64 == 0 && now_ms() >= end)
+			break;
+		len = grejunk_build(pkt, lo, hi);
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sin,
+			   sizeof(sin)) < 0)
+			errors++;
+		else
+			sent++;
+	}
+	close(fd);
+	printf("GREJUNK sent=%lu errors=%lu\n", sent, errors);
+	return sent ? EXIT_PASS : EXIT_ERROR;
+}
+
+/* ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
@@ -1878,13 +2360,21 @@ int main(int argc, char **argv)
 		return pac_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "pns"))
 		return pns_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "junk"))
+		return junk_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "grejunk"))
+		return grejunk_main(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
 			  !strcmp(argv[1], "--help"))) {
 		pac_usage(stdout);
 		pns_usage(stdout);
+		junk_usage(stdout);
+		grejunk_usage(stdout);
 		return EXIT_PASS;
 	}
 	pac_usage(stderr);
 	pns_usage(stderr);
+	junk_usage(stderr);
+	grejunk_usage(stderr);
 	return EXIT_ERROR;
 }

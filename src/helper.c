@@ -347,6 +347,25 @@ static void pptp_alg_release_calls(struct pptp_alg_pkt *p)
 		pptp_alg_call_free_locked(p->pn, call, PPTP_STAT_CALLS_FREED);
 }
 
+/*
+ * A call we do not track must not carry its sender's raw Call ID through a
+ * NAT: behind one public address that raw ID can equal an ID we handed out
+ * to another host's call, and the far side's GRE would reach that call.
+ * Call ID 0 is never handed out, so its GRE matches nothing; in a reply the
+ * Result Code also becomes "general error" so the requester gives up at
+ * once. Fields split across segments stay as they are.
+ */
+static void pptp_alg_refuse(struct pptp_alg_pkt *p, s64 moff, u16 id,
+			    bool reply)
+{
+	if (!pptp_alg_side_natted(p->ct, p->side) ||
+	    !pptp_field_in_chunk(moff, PPTP_OFF_CALL_ID, p->plen))
+		return;
+	pptp_alg_put_id(p, moff + PPTP_OFF_CALL_ID, id, 0);
+	if (reply && moff + PPTP_OFF_RESULT >= 0)
+		pptp_alg_put_byte(p, moff + PPTP_OFF_RESULT, 2);
+}
+
 static void pptp_alg_on_request(struct pptp_alg_pkt *p,
 				const struct pptp_msg *m, s64 moff)
 {
@@ -364,12 +383,16 @@ static void pptp_alg_on_request(struct pptp_alg_pkt *p,
 		return;
 	}
 	call = pptp_alg_call_new(p, pns_side);
-	if (!call)
+	if (!call) {
+		pptp_alg_refuse(p, moff, id, false);
 		return;
+	}
 	call->state = role == PPTP_ROLE_PNS ? PPTP_CALL_OUT_PENDING :
 					      PPTP_CALL_IN_PENDING;
-	if (pptp_alg_own_id(p, moff, call, role, id))
+	if (pptp_alg_own_id(p, moff, call, role, id)) {
 		pptp_alg_call_free_locked(p->pn, call, PPTP_STAT_CALLS_FREED);
+		pptp_alg_refuse(p, moff, id, false);
+	}
 }
 
 static void pptp_alg_on_reply(struct pptp_alg_pkt *p, const struct pptp_msg *m,
@@ -408,6 +431,7 @@ static void pptp_alg_on_reply(struct pptp_alg_pkt *p, const struct pptp_msg *m,
 	}
 	if (pptp_alg_own_id(p, moff, call, role, id)) {
 		pptp_alg_call_free_locked(p->pn, call, PPTP_STAT_CALLS_FREED);
+		pptp_alg_refuse(p, moff, id, true);
 		return;
 	}
 	call->state = role == PPTP_ROLE_PAC ? PPTP_CALL_ESTABLISHED :

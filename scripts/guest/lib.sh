@@ -251,3 +251,38 @@ ppp_modules() {
 	done
 	return 0
 }
+
+# ---- fault tests (t_fault.sh) ------------------------------------------------
+# calls_of ADDR: calls whose control connection was opened from ADDR.
+calls_of() {
+	calls_file | grep -c "^orig=$1:"
+}
+
+# stats_save FILE: keep the counters for stat_delta.
+stats_save() {
+	nsx gw cat /proc/net/nf_pptp_alg/stats >"$1"
+}
+
+# stat_delta FILE NAME...: how far the named counters moved together since
+# stats_save FILE.
+stat_delta() {
+	_sf=$1
+	shift
+	_sd=0
+	for _sk in "$@"; do
+		_so=$(awk -v k="$_sk" '$1 == k { print $2 }' "$_sf")
+		_sd=$((_sd + $(stat_of "$_sk") - ${_so:-0}))
+	done
+	echo "$_sd"
+}
+
+# Counters agree with the table: calls_live is the number of rows and equals
+# calls_created - calls_freed. Only meaningful while no call comes or goes.
+stats_consistent() {
+	_live=$(stat_of calls_live)
+	_rows=$(calls_count)
+	_cr=$(stat_of calls_created)
+	_fr=$(stat_of calls_freed)
+	echo "calls_live=$_live rows=$_rows created=$_cr freed=$_fr"
+	[ "$_live" -eq "$_rows" ] && [ $((_cr - _fr)) -eq "$_live" ]
+}
