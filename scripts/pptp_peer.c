@@ -106,6 +106,9 @@
  *   the payload names call I with this process's token.
  *   Output (stdout, line buffered), idx counts from 0:
  *     PNS connected local=ADDR:PORT                  (not with --quiet)
+ *     PNS refused result=R                           (OCRP naming Peer
+ *                                                     Call ID 0: a NAT
+ *                                                     helper refused it)
  *     PNS call idx=I pns_id=X pac_id=Y result=R      (one per call, after
  *                                                     all OCRPs; a missing
  *                                                     OCRP shows 0s)
@@ -1209,6 +1212,7 @@ static struct {
 	long gre_timeout;
 	long hold;
 	bool hold_silent;	/* no GRE probes while holding */
+	int refused;		/* OCRPs with Peer Call ID 0 */
 	enum pns_end end;
 	bool sli;
 	bool no_seq;
@@ -1421,6 +1425,12 @@ static void pns_msg(const unsigned char *m, size_t len)
 		for (i = 0; i < pns.ncalls && !c; i++)
 			if (!pns.call[i].have_ocrp && pns.call[i].pns_id == id)
 				c = &pns.call[i];
+		if (!c && id == 0) {
+			/* A NAT helper refused to track the call. */
+			printf("PNS refused result=%u\n", m[16]);
+			pns.refused++;
+			break;
+		}
 		if (!c) {
 			printf("PNS error unexpected OCRP peer_call_id=%u\n", id);
 			break;
@@ -1562,14 +1572,15 @@ static bool pns_have_sccrp(void)
 	return pns.got_sccrp;
 }
 
+/* Every call answered; OCRPs naming Peer Call ID 0 answer some call. */
 static bool pns_have_ocrps(void)
 {
-	int i;
+	int i, missing = 0;
 
 	for (i = 0; i < pns.ncalls; i++)
 		if (!pns.call[i].have_ocrp)
-			return false;
-	return true;
+			missing++;
+	return missing <= pns.refused;
 }
 
 static bool pns_have_cdns(void)

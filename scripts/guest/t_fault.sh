@@ -137,9 +137,9 @@ step_end() {
 
 # ---- 1: OCRQ flood on one control connection past max_calls ---------------
 # 40 OCRQs on one connection with max_calls 16: the helper tracks the first
-# 16, counts the rest conn_calls_full and lets them pass untranslated (their
-# OCRPs then count call_not_found). Those calls get no GRE through the NAT,
-# so the flooding PNS exits 1; its first 16 calls must work.
+# 16, counts the rest conn_calls_full and sends them on with Call ID 0, so
+# their OCRPs come back naming Peer Call ID 0 (counted call_not_found) and
+# the PNS sees 24 refusals; its first 16 calls must work.
 echo 16 >$PARAMS/max_calls
 stats_save $RIG/s1
 OUTS="$RIG/1-good.out $RIG/1-flood.out"
@@ -151,7 +151,7 @@ pns c1 $RIG/1-flood.out --calls 40 --call-id 100 --gre 1 --hold 5 \
 PF=$!
 watch_max $C1 $PF $RIG/1.max &
 WM=$!
-wait_for 30 grep -q '^PNS gre idx=39 ' $RIG/1-flood.out
+wait_for 30 grep -q '^PNS gre idx=15 ' $RIG/1-flood.out
 calls_file >$RIG/1.calls
 wait $PF
 RF=$?
@@ -169,7 +169,12 @@ flood_held() {
 fcheck 1-table-holds-max-calls flood_held
 fcheck 1-conn-calls-full-counted moved $RIG/s1 24 conn_calls_full
 fcheck 1-untracked-replies-not-found moved $RIG/s1 24 call_not_found
-fcheck 1-flood-control-intact grep -q 'calls_ok=40 calls=40' $RIG/1-flood.out
+# refusals_clean OUT N OK CALLS: N refusals, OK of CALLS calls connected.
+refusals_clean() {
+	grep -q "calls_ok=$3 calls=$4" "$1" &&
+	is "refusals seen by the PNS" "$(grep -c '^PNS refused ' "$1")" "$2"
+}
+fcheck 1-flood-refused-cleanly refusals_clean $RIG/1-flood.out 24 16 40
 fcheck 1-tracked-calls-echoed echoed $RIG/1-flood.out 0 15
 echo "    flood PNS exit $RF (1 expected: its calls past max_calls carry no GRE)"
 fcheck 1-bystander-exit-0 is exit "$RG" 0
@@ -277,12 +282,12 @@ step_end 4
 
 # ---- 5: the netns call limit --------------------------------------------------
 # max_calls_net 5, two clients with 3 calls each, the second starting once
-# the first is up: its third OCRQ is refused (net_calls_full) and passes
-# untranslated. The 5 tracked calls reach the PAC under distinct IDs. The
+# the first is up: its third OCRQ is refused (net_calls_full) and leaves
+# with Call ID 0. The 5 tracked calls reach the PAC under distinct IDs. The
 # refused call asks for the very ID the PAC knows the first client's third
-# call by: the PAC's GRE for the refused call must still not end up in that
-# call (the first client sends nothing while it holds, so whatever GRE from
-# the PAC its calls count meanwhile is foreign).
+# call by: had it passed raw, the PAC's GRE for it would land in that call
+# (the first client sends nothing while it holds, so whatever GRE from the
+# PAC its calls count meanwhile is foreign).
 echo 5 >$PARAMS/max_calls_net
 stats_save $RIG/s5
 OUTS="$RIG/5-a.out $RIG/5-b.out $RIG/5.before $RIG/5.pac"
@@ -296,7 +301,7 @@ first=$((${x:-1302} - 2))
 [ "$first" -ge 1 ] || first=1300
 pns c2 $RIG/5-b.out --calls 3 --call-id $first --gre 2 --hold 3 --hold-silent &
 PB=$!
-wait_for 20 grep -q '^PNS gre idx=2 ' $RIG/5-b.out
+wait_for 20 grep -q '^PNS gre idx=1 ' $RIG/5-b.out
 sleep 1
 calls_file >$RIG/5.calls
 tail -n +$((pac_lines + 1)) $RIG/pac.out | grep '^PAC call ' >$RIG/5.pac
@@ -337,20 +342,15 @@ wait $PB
 RB=$?
 wait $PA
 RA=$?
-# The PAC got and echoed the refused call's GRE: the check above was real.
-refused_reached_pac() {
-	_y=$(sed -n 's/^PNS call idx=2 pns_id=[0-9]* pac_id=\([0-9]*\) .*/\1/p' \
-		$RIG/5-b.out)
-	_e=$(sed -n "s/^PAC clear pac_id=${_y:-none} echoed=\([0-9]*\)$/\1/p" \
-		$RIG/pac.out | tail -n 1)
-	is "PAC echoes of the refused call (pac_id ${_y:-?})" \
-		"$([ "${_e:-0}" -ge 1 ] && echo 1 || echo 0)" 1
+# The refused call reached the PAC as Call ID 0 and its reply came back.
+refused_as_zero() {
+	grep -q ' pns_id=0 ' $RIG/5.pac && grep -q '^PNS refused ' $RIG/5-b.out
 }
-fcheck 5-refused-call-gre-reached-pac refused_reached_pac
+fcheck 5-refused-call-sent-as-id-0 refused_as_zero
 fcheck 5-first-client-exit-0 is exit $RA 0
 fcheck 5-first-client-all-echoed echoed $RIG/5-a.out
 fcheck 5-second-client-tracked-echoed echoed $RIG/5-b.out 0 1
-fcheck 5-second-client-control-intact grep -q 'calls_ok=3 calls=3' $RIG/5-b.out
+fcheck 5-second-client-refused-cleanly refusals_clean $RIG/5-b.out 1 2 3
 echo "    second PNS exit $RB (1 expected: its refused call carries no GRE)"
 echo 32768 >$PARAMS/max_calls_net
 step_end 5
