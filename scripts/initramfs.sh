@@ -53,6 +53,9 @@ ln -sf ../usr/sbin/ip "$root/sbin/ip"
 if [ -f "$REPO/scripts/pptp_peer.c" ]; then
 	gcc -O2 -Wall -static -o "$root/usr/bin/pptp_peer" "$REPO/scripts/pptp_peer.c"
 fi
+if [ -f "$REPO/scripts/pptp_bench.c" ]; then
+	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" "$REPO/scripts/pptp_bench.c"
+fi
 
 # Kernel modules and ours, indexed for modprobe.
 cp -a "${NF_PPTP_ALG_EXTRA_MODULES:-$kdir/modules}/lib" "$root/"

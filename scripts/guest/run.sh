@@ -4,9 +4,11 @@
 # kernel log once for warnings, oopses and sanitizer reports.
 . /tests/lib.sh
 
+# Per-test time limit: rig.timeout= on the kernel command line, if given.
+tmo=$(sed -n 's/.*rig\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 for t in "$@"; do
 	echo "=== $t"
-	timeout "${RIG_TEST_TIMEOUT:-300}" sh "/tests/t_$t.sh"
+	timeout "${tmo:-${RIG_TEST_TIMEOUT:-300}}" sh "/tests/t_$t.sh"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "FAIL: $t script exited $rc"
