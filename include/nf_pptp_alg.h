@@ -23,7 +23,7 @@
 
 #define PPTP_ALG_NAME		"pptp-alg"
 #define PPTP_ALG_MAX_PORTS	8
-#define PPTP_ALG_LOG_LEN	8
+#define PPTP_ALG_LOG_LEN	4
 
 enum pptp_alg_side { PPTP_SIDE_ORIG = 0, PPTP_SIDE_REPLY = 1 };
 enum pptp_alg_role { PPTP_ROLE_PNS = 0, PPTP_ROLE_PAC = 1 };
@@ -175,6 +175,15 @@ extern unsigned int pptp_alg_gre_mark;
 extern unsigned int pptp_alg_hashsize;
 extern unsigned int pptp_alg_callid_probes;
 int pptp_alg_params_check(void);
+
+/* mem.c */
+int pptp_alg_mem_init(void);
+void pptp_alg_mem_exit(void);
+struct pptp_alg_call *pptp_alg_call_alloc(void);
+void pptp_alg_call_free_rcu(struct pptp_alg_call *call);
+struct pptp_alg_conn *pptp_alg_conn_alloc(void);
+void pptp_alg_conn_free(struct pptp_alg_conn *conn);
+void pptp_alg_conn_free_rcu(struct pptp_alg_conn *conn);
 
 /* calltab.c: the map table; lookups under RCU, writers under pn->lock */
 int pptp_alg_table_init(struct pptp_alg_table *t, unsigned int size, u32 seed);

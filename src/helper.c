@@ -251,7 +251,7 @@ static struct pptp_alg_call *pptp_alg_call_new(struct pptp_alg_pkt *p,
 				     pn->ncalls);
 		return NULL;
 	}
-	call = kzalloc(sizeof(*call), GFP_ATOMIC);
+	call = pptp_alg_call_alloc();
 	if (!call) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
 		net_info_ratelimited("nf_pptp_alg: no memory for a call\n");
@@ -593,7 +593,7 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 
 	if (conn)
 		return conn;
-	conn = kzalloc(sizeof(*conn), GFP_ATOMIC);
+	conn = pptp_alg_conn_alloc();
 	if (!conn) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
 		net_info_ratelimited("nf_pptp_alg: no memory for a control connection\n");
@@ -615,7 +615,7 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 	spin_lock_bh(&pn->lock);
 	if (pn->dead || cmpxchg(slot, NULL, conn)) {
 		spin_unlock_bh(&pn->lock);
-		kfree(conn);
+		pptp_alg_conn_free(conn);
 		return READ_ONCE(*slot);
 	}
 	list_add_tail(&conn->net_node, &pn->conns);
@@ -715,7 +715,7 @@ static void pptp_alg_destroy(struct nf_conn *ct)
 	}
 	spin_unlock(&pn->lock);
 	spin_unlock_bh(&conn->lock);
-	kfree_rcu(conn, rcu);
+	pptp_alg_conn_free_rcu(conn);
 }
 
 /*
@@ -735,7 +735,7 @@ void pptp_alg_conn_release_all(struct pptp_alg_net *pn)
 						  PPTP_STAT_CALLS_FREED);
 		conn->dead = true;
 		list_del(&conn->net_node);
-		kfree_rcu(conn, rcu);
+		pptp_alg_conn_free_rcu(conn);
 	}
 	spin_unlock_bh(&pn->lock);
 }

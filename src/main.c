@@ -13,9 +13,12 @@ static int __init pptp_alg_init(void)
 	err = pptp_alg_params_check();
 	if (err)
 		return err;
-	err = pptp_alg_net_register();
+	err = pptp_alg_mem_init();
 	if (err)
 		return err;
+	err = pptp_alg_net_register();
+	if (err)
+		goto err_mem;
 	err = pptp_alg_helper_register();
 	if (err)
 		goto err_net;
@@ -23,6 +26,8 @@ static int __init pptp_alg_init(void)
 
 err_net:
 	pptp_alg_net_unregister();
+err_mem:
+	pptp_alg_mem_exit();
 	return err;
 }
 
@@ -30,6 +35,7 @@ static void __exit pptp_alg_exit(void)
 {
 	pptp_alg_helper_unregister();
 	pptp_alg_net_unregister();
+	pptp_alg_mem_exit();
 }
 
 module_init(pptp_alg_init);

@@ -78,7 +78,7 @@ void pptp_alg_call_free_locked(struct pptp_alg_net *pn,
 	if (why != PPTP_STAT_CALLS_FREED)
 		pptp_alg_count(pn, why);
 	pptp_alg_count(pn, PPTP_STAT_CALLS_FREED);
-	kfree_rcu(call, rcu);
+	pptp_alg_call_free_rcu(call);
 }
 
 static void pptp_alg_gc(struct work_struct *work)
@@ -179,6 +179,4 @@ void pptp_alg_net_unregister(void)
 {
 	pptp_alg_unloading = true;
 	unregister_pernet_subsys(&pptp_alg_net_ops);
-	/* Wait for the kfree_rcu() callbacks before the module text goes. */
-	rcu_barrier();
 }
