@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5: every example ruleset under /examples loads and carries calls.
+# The nft files are exercised by t_real.sh and t_peer.sh; here the
+# iptables-restore files get the same traffic from the scripted peers.
+. /tests/lib.sh
+
+load_alg
+topo_up || { fail "topology"; exit 1; }
+
+# Every call of a peer output got all its echoes.
+echoed_all() {
+	grep -q 'PNS summary' "$1" &&
+	awk '/^PNS gre / { split($5, s, "="); split($6, r, "=");
+		if (s[2] == 0 || s[2] != r[2]) bad = 1; n++ }
+		END { exit bad || n == 0 }' "$1"
+}
+
+# The ruleset's "-p gre --ctstate UNTRACKED -j ACCEPT" rule saw the GRE.
+untracked_rule_used() {
+	nsx gw iptables -L FORWARD -v -n -x | grep UNTRACKED
+	_n=$(nsx gw iptables -L FORWARD -v -n -x | awk '/UNTRACKED/ { print $1 }')
+	[ "${_n:-0}" -gt 0 ]
+}
+
+# scenario NAME RULES PAC_NS PAC_ADDR PNS_NS PNS_ADDR DIAL_ADDR
+scenario() {
+	nsx gw nft flush ruleset
+	check "$1-iptables-restore" nsx gw iptables-restore "$2"
+	$IP netns exec "$3" pptp_peer pac --listen "$4" --time 0 \
+		>$RIG/$1-pac.out 2>&1 &
+	_pac=$!
+	wait_for 10 grep -q 'PAC listening' $RIG/$1-pac.out
+	nsx "$5" pptp_peer pns --server "$7" --bind "$6" --calls 2 \
+		--call-id 20631 --gre 4 >$RIG/$1-pns.out 2>&1
+	_rc=$?
+	check "$1-calls-carry-gre" sh -c "[ $_rc -eq 0 ]"
+	check "$1-all-echoed" echoed_all $RIG/$1-pns.out
+	check "$1-gre-accepted-by-untracked-rule" untracked_rule_used
+	check "$1-table-empty-after" wait_for 5 calls_is 0
+	if ! echoed_all $RIG/$1-pns.out; then
+		sed 's/^/    | /' $RIG/$1-pns.out $RIG/$1-pac.out
+		diag
+	fi
+	kill $_pac
+	wait $_pac 2>/dev/null
+}
+
+scenario masq /examples/gateway-masquerade.iptables srv 10.10.10.2 \
+	c1 192.168.10.115 10.10.10.2
+scenario portfwd /examples/gateway-portforward.iptables lansrv 192.168.10.50 \
+	wc 10.10.10.3 10.10.10.1
+nsx gw iptables-restore </dev/null 2>/dev/null
+nsx gw nft flush ruleset
+topo_down
+dmesg_clean rulesets
