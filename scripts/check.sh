@@ -72,7 +72,7 @@ while read -r v; do
 done < <(kernels)
 # The sanitizer kernel KUnit just built runs the same scenarios.
 kargs+=(-k debug)
-"$REPO/scripts/guest.sh" "${kargs[@]}" -t "${RIG_TESTS:-load,real,peer,fault,rulesets}" >"$glog" 2>&1
+"$REPO/scripts/guest.sh" "${kargs[@]}" -t "${RIG_TESTS:-load,real,peer,fault,rulesets,benchsmoke}" >"$glog" 2>&1
 grc=$?
 cat "$glog"
 gp=$(grep -c '^PASS \[' "$glog")
