@@ -51,11 +51,33 @@ slab_kb() {
 	awk '/^Slab:/ { print $2 }' /proc/meminfo
 }
 
-# Let the previous run's namespaces and RCU callbacks drain: slab steady.
+# Active objects of slab cache $1 (0 when there is none).
+slab_objs() {
+	awk -v c="$1" '$1 == c { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo
+}
+
+# Flush per-CPU slabs so that slabinfo counts only objects in use.
+slab_shrink() {
+	for _f in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$_f" 2>/dev/null
+	done
+}
+
+# The previous run's namespaces die asynchronously (workqueue, RCU): wait
+# until their TCP sockets are gone and the slab stops shrinking, so that
+# none of it is freed during the next run's measurement.
 settle_slab() {
 	[ -n "$B_QUICK" ] && return 0
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	_i=0
+	while [ $_i -lt 90 ]; do
+		slab_shrink
+		[ "$(slab_objs TCP)" -lt 64 ] && [ "$(slab_objs tw_sock_TCP)" -lt 64 ] && break
+		sleep 1
+		_i=$((_i + 1))
+	done
+	[ $_i -lt 90 ] || echo "    bench: TCP sockets of earlier runs still there"
 	_prev=$(slab_kb)
 	_i=0
 	while [ $_i -lt 30 ]; do
