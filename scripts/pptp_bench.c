@@ -73,6 +73,8 @@
  *     BENCH gre calls=N window=W pps=MEDIAN min=R max=R sent=N recv=N
  *               lost=N bad=N conn_lost=N
  *     BENCH done secs=T                                   (since start)
+ *   At the end every control connection is reset (SO_LINGER 0), so that no
+ *   socket lingers in FIN_WAIT or TIME_WAIT after the run.
  *   Exit status 0 when every call got OCRP result 1 and became ready and
  *   (with a load phase) echoes came back; 1 otherwise; 2 on usage or
  *   socket errors.
@@ -140,7 +142,7 @@ typedef __u64 u64;
 #define PROBE_RETRY_S		1.0
 #define PROBE_TRIES		5
 #define EVENTS			256
-#define GRE_BATCH		16	/* packets read per wake-up, so timers run */
+#define GRE_BATCH		64	/* load phase: packets read per wake-up */
 
 static sig_atomic_t stop_requested;
 
@@ -542,9 +544,8 @@ static void pac_accept(void)
 static void pac_gre(void)
 {
 	u8 b[2048];
-	int i;
 
-	for (i = 0; i < GRE_BATCH; i++) {
+	for (;;) {
 		struct sockaddr_in to = { .sin_family = AF_INET };
 		ssize_t n = recv(pac.gfd, b, sizeof(b), 0);
 		struct pac_call *call;
@@ -991,17 +992,17 @@ static void pns_echo(u32 idx, u32 kind, double t)
 }
 
 /*
- * Read at most GRE_BATCH packets: each echo sends the next packet, which
- * the peer may echo before this loop sees an empty queue, and the window
- * clock is only read between batches.
+ * Drain the socket; in the load phase read at most GRE_BATCH packets: each
+ * echo sends the next packet, which the peer may echo before this loop
+ * sees an empty queue, and the window clock is only read between batches.
  */
 static void pns_gre(void)
 {
-	u8 b[2048];
+	u32 i, limit = pns.sending ? GRE_BATCH : ~0U;
 	double t = now_s();
-	int i;
+	u8 b[2048];
 
-	for (i = 0; i < GRE_BATCH; i++) {
+	for (i = 0; i < limit; i++) {
 		ssize_t n = recv(pns.gfd, b, sizeof(b), 0);
 		size_t glen, hl;
 		const u8 *p;
@@ -1208,6 +1209,26 @@ static double pns_load(void)
 	return med;
 }
 
+/*
+ * End every control connection with a reset (SO_LINGER 0): no FIN_WAIT or
+ * TIME_WAIT sockets outlive the run and get freed during the next one.
+ */
+static void pns_reset_all(void)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	u32 i;
+
+	for (i = 0; i < pns.nconns; i++) {
+		struct pns_conn *c = &pns.conns[i];
+
+		if (c->fd < 0)
+			continue;
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
 /* Lay the calls out over connections; returns the number of connections. */
 static u32 pns_layout(void)
 {
@@ -1385,6 +1406,7 @@ static int pns_main(int argc, char **argv)
 		fflush(stdout);
 	}
 	pps = pns_load();
+	pns_reset_all();
 	printf("BENCH done secs=%.3f\n", now_s() - pns.t_start);
 	rc = pns.ok == pns.ncalls && pns.nready == pns.ncalls &&
 	     (!pns.nwindows || pps > 0) ? 0 : 1;
