@@ -20,13 +20,12 @@
 
 #include "pptp_msg.h"
 #include "pptp_callid.h"
+#include "pptp_rewrite.h"
 
 #define PPTP_ALG_NAME		"pptp-alg"
 #define PPTP_ALG_MAX_PORTS	8
-#define PPTP_ALG_LOG_LEN	4
 
 enum pptp_alg_side { PPTP_SIDE_ORIG = 0, PPTP_SIDE_REPLY = 1 };
-enum pptp_alg_role { PPTP_ROLE_PNS = 0, PPTP_ROLE_PAC = 1 };
 
 /*
  * A GRE packet is looked up twice: at PRE_ROUTING (before routing, to pick
@@ -36,15 +35,7 @@ enum pptp_alg_role { PPTP_ROLE_PNS = 0, PPTP_ROLE_PAC = 1 };
  */
 enum pptp_alg_stage { PPTP_STAGE_PRE = 0, PPTP_STAGE_POST = 1 };
 
-enum pptp_alg_call_state {
-	PPTP_CALL_OUT_PENDING,	/* OCRQ seen, waiting for OCRP */
-	PPTP_CALL_IN_PENDING,	/* ICRQ seen, waiting for ICRP */
-	PPTP_CALL_IN_REPLIED,	/* ICRP seen, waiting for ICCN */
-	PPTP_CALL_ESTABLISHED,
-	PPTP_CALL_CLEARING,	/* CCRQ seen, waiting for CDN */
-};
-
-/* Per-netns counters; names in stats.c, meanings and policy in README. */
+/* Per-netns counters; names in src/stats.c, meanings and policy in README. */
 enum pptp_alg_stat {
 	PPTP_STAT_MSGS,
 	PPTP_STAT_CALLS_CREATED,
@@ -55,7 +46,12 @@ enum pptp_alg_stat {
 	PPTP_STAT_BAD_LENGTH,
 	PPTP_STAT_TCP_GAP,
 	PPTP_STAT_RETRANSMIT,
+	PPTP_STAT_STORE_FULL,
+	PPTP_STAT_MIDSTREAM,
+	PPTP_STAT_FAILED_CLOSED,
+	PPTP_STAT_CLOSED_DROP,
 	PPTP_STAT_SPLIT_FIELD,
+	PPTP_STAT_REFUSED,
 	PPTP_STAT_UNEXPECTED,
 	PPTP_STAT_CALL_NOT_FOUND,
 	PPTP_STAT_DUPLICATE,
@@ -103,13 +99,11 @@ struct pptp_alg_table {
 struct pptp_alg_conn;
 
 struct pptp_alg_call {
+	struct pptp_rw_call rw;		/* IDs, state; pn->lock */
 	struct pptp_alg_map map[2][2];	/* [arrival side][stage] */
-	struct list_head conn_node;	/* pn->lock */
-	struct list_head net_node;	/* pn->lock */
+	struct list_head net_node;	/* pn->lock, once bound */
 	struct pptp_alg_conn *conn;
-	u16 id[2][2];			/* [side][role], 0 = not known yet */
-	u8 pns_side;
-	u8 state;
+	bool listed;			/* on pn->calls */
 	unsigned long created;
 	unsigned long last_seen;	/* jiffies; written locklessly */
 	atomic64_t pkts[2];		/* [arrival side] */
@@ -117,34 +111,16 @@ struct pptp_alg_call {
 	struct rcu_head rcu;
 };
 
-struct pptp_alg_rewrite {
-	u32 seq;		/* TCP sequence number of the field's first byte */
-	u8 old[2];
-	u8 new[2];
-	bool used;
-};
-
-/* Per direction of a control connection. */
-struct pptp_alg_dir {
-	struct pptp_stream stream;
-	u32 next_seq;
-	bool seq_valid;
-	bool dead;		/* stream abandoned: bytes pass untouched */
-	u8 log_next;
-	/* Recent rewrites, replayed onto retransmissions of the same bytes. */
-	struct pptp_alg_rewrite log[PPTP_ALG_LOG_LEN];
-};
-
-struct pptp_alg_net;
-
-/* Per control connection; owned by the conntrack (helper data pointer). */
+/*
+ * Per control connection; owned by the conntrack (helper data pointer).
+ * Everything but the addresses is guarded by pn->lock.
+ */
 struct pptp_alg_conn {
-	spinlock_t lock;		/* dir[] */
-	struct pptp_alg_dir dir[2];
-	struct list_head calls;		/* pn->lock */
-	struct list_head net_node;	/* pn->lock */
-	unsigned int ncalls;		/* pn->lock */
-	bool dead;			/* conn->lock and pn->lock */
+	struct pptp_rw rw;
+	struct pptp_alg_map resv[2];	/* [owner side] ID being handed out */
+	struct list_head net_node;
+	unsigned int ncalls;		/* bound or being set up */
+	bool dead;
 	__be32 addr[2][2];		/* [ct direction][0 src, 1 dst] */
 	__be16 port[2][2];
 	struct pptp_alg_net *pn;
@@ -193,20 +169,28 @@ struct pptp_alg_map *pptp_alg_table_lookup(const struct pptp_alg_table *t,
 int pptp_alg_table_insert(struct pptp_alg_table *t, struct pptp_alg_map *m);
 void pptp_alg_table_remove(struct pptp_alg_map *m);
 
-/* netns.c */
-struct pptp_alg_net *pptp_alg_pernet(const struct net *net);
+/* stats.c */
 void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s);
 const char *pptp_alg_stat_name(enum pptp_alg_stat s);
-void pptp_alg_call_free_locked(struct pptp_alg_net *pn,
-			       struct pptp_alg_call *call,
-			       enum pptp_alg_stat why);
+
+/* netns.c */
+struct pptp_alg_net *pptp_alg_pernet(const struct net *net);
 int pptp_alg_net_register(void);
 void pptp_alg_net_unregister(void);
+
+/* calls.c: lifetime of calls and control connections; pn->lock held */
+extern const struct pptp_rw_ops pptp_alg_rw_ops;
+struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
+					const __be32 addr[2][2],
+					const __be16 port[2][2]);
+void pptp_alg_conn_destroy(struct pptp_alg_conn *conn);
+void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
+void pptp_alg_calls_gc(struct pptp_alg_net *pn, unsigned long idle);
+void pptp_alg_calls_free_all(struct pptp_alg_net *pn);
 
 /* helper.c */
 int pptp_alg_helper_register(void);
 void pptp_alg_helper_unregister(void);
-void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
 
 /* gre.c */
 extern const struct nf_hook_ops pptp_alg_gre_ops[2];

@@ -28,4 +28,13 @@ int pptp_callid_pick(struct pptp_callid_alloc *a, u16 want, bool keep,
 		     u32 max_probes, pptp_callid_busy_fn busy, void *ctx,
 		     u16 *out);
 
+/*
+ * As pptp_callid_pick(), but only IDs whose high byte has its bit set in
+ * the 256-bit map @blocks qualify, @prefer included (-1: none). The
+ * stream rewriter keeps IDs that share a high byte in one block.
+ */
+int pptp_callid_pick_in(struct pptp_callid_alloc *a, const u8 *blocks,
+			int prefer, u32 max_probes, pptp_callid_busy_fn busy,
+			void *ctx, u16 *out);
+
 #endif /* PPTP_CALLID_H */

@@ -54,7 +54,7 @@ enum pptp_err {
 	PPTP_ERR_COOKIE,	/* Magic Cookie is not 0x1A2B3C4D */
 	PPTP_ERR_MSG_TYPE,	/* PPTP Message Type is not 1 (control) */
 	PPTP_ERR_CTRL_TYPE,	/* Control Message Type 0 or above 15 */
-	PPTP_ERR_LENGTH,	/* Length does not match the message type */
+	PPTP_ERR_LENGTH,	/* Length below the message type's size */
 	PPTP_ERR_MAX,
 };
 
@@ -119,12 +119,7 @@ struct pptp_msg_ids {
 
 void pptp_msg_ids(unsigned int type, struct pptp_msg_ids *ids);
 
-/*
- * Write @val into a field at message offset @field of a message starting at
- * @start relative to a buffer of @buf_len bytes. Fails, writing nothing,
- * unless both bytes are inside the buffer: a field split over two TCP
- * segments cannot be rewritten once its first half has left.
- */
-bool pptp_field_in_chunk(s64 start, unsigned int field, size_t buf_len);
+/* Check a 12-byte header; on success *len is its Length field. */
+enum pptp_err pptp_msg_check_header(const u8 *hdr, u16 *len);
 
 #endif /* PPTP_MSG_H */

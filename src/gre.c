@@ -91,7 +91,8 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	key.id = ntohs(gh->call_id);
 	key.stage = PPTP_STAGE_PRE;
 	m = pptp_alg_table_lookup(&pn->table, &key);
-	if (!m) {
+	/* A reservation (no call yet) is not a flow: its ID is not out. */
+	if (!m || !m->call) {
 		/* Not ours: conntrack and the ruleset decide. */
 		pptp_alg_count(pn, PPTP_STAT_GRE_NO_CALL);
 		net_info_ratelimited("nf_pptp_alg: GRE %pI4 -> %pI4 Call ID %u matches no call\n",
@@ -159,7 +160,7 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 	key.id = ntohs(gh->call_id);
 	key.stage = PPTP_STAGE_POST;
 	m = pptp_alg_table_lookup(&pn->table, &key);
-	if (!m)
+	if (!m || !m->call)
 		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, ip_hdrlen(skb))) {
 		pptp_alg_count(pn, PPTP_STAT_UNWRITABLE);

@@ -68,7 +68,12 @@ static u32 pptp_get32(const u8 *p)
 	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
 }
 
-static enum pptp_err pptp_check_header(const u8 *hdr, u16 *len)
+/*
+ * A message may be longer than its type's fixed part (mainline accepts
+ * that, and the fields we use all lie in the fixed part); shorter is
+ * malformed.
+ */
+enum pptp_err pptp_msg_check_header(const u8 *hdr, u16 *len)
 {
 	u16 mlen = pptp_get16(hdr);
 	u16 type = pptp_get16(hdr + 8);
@@ -79,7 +84,7 @@ static enum pptp_err pptp_check_header(const u8 *hdr, u16 *len)
 		return PPTP_ERR_MSG_TYPE;
 	if (type == 0 || type > PPTP_CTRL_TYPE_MAX)
 		return PPTP_ERR_CTRL_TYPE;
-	if (mlen != pptp_msg_len_table[type])
+	if (mlen < pptp_msg_len_table[type])
 		return PPTP_ERR_LENGTH;
 	*len = mlen;
 	return PPTP_OK;
@@ -116,7 +121,7 @@ enum pptp_feed pptp_stream_feed(struct pptp_stream *st, const u8 *buf,
 			*pos += take;
 			if (st->have < PPTP_HDR_LEN)
 				continue;
-			st->err = pptp_check_header(st->peek, &st->len);
+			st->err = pptp_msg_check_header(st->peek, &st->len);
 			if (st->err) {
 				*pos = len;
 				return PPTP_FEED_ERR;
@@ -191,11 +196,4 @@ void pptp_msg_ids(unsigned int type, struct pptp_msg_ids *ids)
 	default:
 		break;
 	}
-}
-
-bool pptp_field_in_chunk(s64 start, unsigned int field, size_t buf_len)
-{
-	s64 first = start + field;
-
-	return first >= 0 && (u64)first + 2 <= buf_len;
 }

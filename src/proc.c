@@ -11,11 +11,12 @@
 #include "nf_pptp_alg.h"
 
 static const char *const pptp_alg_state_names[] = {
-	[PPTP_CALL_OUT_PENDING]	= "out-pending",
-	[PPTP_CALL_IN_PENDING]	= "in-pending",
-	[PPTP_CALL_IN_REPLIED]	= "in-replied",
-	[PPTP_CALL_ESTABLISHED]	= "established",
-	[PPTP_CALL_CLEARING]	= "clearing",
+	[0]			= "?",
+	[PPTP_RW_OUT_PENDING]	= "out-pending",
+	[PPTP_RW_IN_PENDING]	= "in-pending",
+	[PPTP_RW_IN_REPLIED]	= "in-replied",
+	[PPTP_RW_ESTABLISHED]	= "established",
+	[PPTP_RW_CLEARING]	= "clearing",
 };
 
 static void *pptp_alg_calls_start(struct seq_file *seq, loff_t *pos)
@@ -45,7 +46,8 @@ static int pptp_alg_calls_show(struct seq_file *seq, void *v)
 	struct pptp_alg_call *c = list_entry(v, struct pptp_alg_call, net_node);
 	struct pptp_alg_conn *cn = c->conn;
 	unsigned long now = jiffies;
-	int pac = !c->pns_side;
+	const struct pptp_rw_call *r = &c->rw;
+	int pns = r->pns_side, pac = !r->pns_side;
 
 	seq_printf(seq,
 		   "orig=%pI4:%u->%pI4:%u reply=%pI4:%u->%pI4:%u pns=%s state=%s",
@@ -53,19 +55,26 @@ static int pptp_alg_calls_show(struct seq_file *seq, void *v)
 		   &cn->addr[0][1], ntohs(cn->port[0][1]),
 		   &cn->addr[1][0], ntohs(cn->port[1][0]),
 		   &cn->addr[1][1], ntohs(cn->port[1][1]),
-		   c->pns_side == PPTP_SIDE_ORIG ? "orig" : "reply",
-		   c->state < ARRAY_SIZE(pptp_alg_state_names) ?
-		   pptp_alg_state_names[c->state] : "?");
-	/* IDs as "value on the PNS's side/value on the PAC's side". */
-	seq_printf(seq, " pns_id=%u/%u pac_id=%u/%u",
-		   c->id[c->pns_side][PPTP_ROLE_PNS], c->id[pac][PPTP_ROLE_PNS],
-		   c->id[c->pns_side][PPTP_ROLE_PAC], c->id[pac][PPTP_ROLE_PAC]);
+		   pns == PPTP_SIDE_ORIG ? "orig" : "reply",
+		   r->state < ARRAY_SIZE(pptp_alg_state_names) ?
+		   pptp_alg_state_names[r->state] : "?");
+	/*
+	 * IDs as "value on the PNS's side/value on the PAC's side"; "-"
+	 * while the PAC's ID is not known yet (0 is a valid ID).
+	 */
+	seq_printf(seq, " pns_id=%u/%u", r->id[pns][PPTP_RW_PNS],
+		   r->id[pac][PPTP_RW_PNS]);
+	if (r->known & PPTP_RW_KNOWN(pac, PPTP_RW_PAC))
+		seq_printf(seq, " pac_id=%u/%u", r->id[pns][PPTP_RW_PAC],
+			   r->id[pac][PPTP_RW_PAC]);
+	else
+		seq_puts(seq, " pac_id=-");
 	seq_printf(seq,
 		   " age=%u idle=%u gre_from_pns=%lld/%lld gre_from_pac=%lld/%lld\n",
 		   jiffies_to_msecs(now - c->created) / 1000,
 		   jiffies_to_msecs(now - READ_ONCE(c->last_seen)) / 1000,
-		   (long long)atomic64_read(&c->pkts[c->pns_side]),
-		   (long long)atomic64_read(&c->bytes[c->pns_side]),
+		   (long long)atomic64_read(&c->pkts[pns]),
+		   (long long)atomic64_read(&c->bytes[pns]),
 		   (long long)atomic64_read(&c->pkts[pac]),
 		   (long long)atomic64_read(&c->bytes[pac]));
 	return 0;

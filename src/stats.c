@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-netns counters: their names (as /proc/net/nf_pptp_alg/stats shows
+ * them) and the increment. Meanings and the rejection policy are in README.
+ */
+#include "nf_pptp_alg.h"
+
+static const char *const pptp_alg_stat_names[PPTP_STAT_MAX] = {
+	[PPTP_STAT_MSGS]		= "messages",
+	[PPTP_STAT_CALLS_CREATED]	= "calls_created",
+	[PPTP_STAT_CALLS_FREED]		= "calls_freed",
+	[PPTP_STAT_BAD_COOKIE]		= "bad_cookie",
+	[PPTP_STAT_BAD_MSG_TYPE]	= "bad_msg_type",
+	[PPTP_STAT_BAD_CTRL_TYPE]	= "bad_ctrl_type",
+	[PPTP_STAT_BAD_LENGTH]		= "bad_length",
+	[PPTP_STAT_TCP_GAP]		= "tcp_gap",
+	[PPTP_STAT_RETRANSMIT]		= "retransmit",
+	[PPTP_STAT_STORE_FULL]		= "store_full",
+	[PPTP_STAT_MIDSTREAM]		= "midstream",
+	[PPTP_STAT_FAILED_CLOSED]	= "failed_closed",
+	[PPTP_STAT_CLOSED_DROP]		= "closed_drop",
+	[PPTP_STAT_SPLIT_FIELD]		= "split_field",
+	[PPTP_STAT_REFUSED]		= "refused",
+	[PPTP_STAT_UNEXPECTED]		= "unexpected",
+	[PPTP_STAT_CALL_NOT_FOUND]	= "call_not_found",
+	[PPTP_STAT_DUPLICATE]		= "duplicate",
+	[PPTP_STAT_CONN_CALLS_FULL]	= "conn_calls_full",
+	[PPTP_STAT_NET_CALLS_FULL]	= "net_calls_full",
+	[PPTP_STAT_CALLID_EXHAUSTED]	= "callid_exhausted",
+	[PPTP_STAT_KEY_CLASH]		= "key_clash",
+	[PPTP_STAT_NOMEM]		= "nomem",
+	[PPTP_STAT_UNWRITABLE]		= "unwritable",
+	[PPTP_STAT_CALL_FAILED]		= "call_failed",
+	[PPTP_STAT_IDLE_TIMEOUT]	= "idle_timeout",
+	[PPTP_STAT_GRE_TRANSLATED]	= "gre_translated",
+	[PPTP_STAT_GRE_NO_CALL]		= "gre_no_call",
+	[PPTP_STAT_GRE_MALFORMED]	= "gre_malformed",
+	[PPTP_STAT_GRE_FRAGMENT]	= "gre_fragment",
+};
+
+const char *pptp_alg_stat_name(enum pptp_alg_stat s)
+{
+	return s < PPTP_STAT_MAX ? pptp_alg_stat_names[s] : "?";
+}
+
+void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s)
+{
+	atomic64_inc(&pn->stats[s]);
+}
