@@ -20,7 +20,8 @@ cp /bin/busybox "$root/bin/busybox"
 # Real tools (their paths as Debian installs them) plus shared libraries.
 tools=(/usr/sbin/ip /usr/sbin/nft /usr/sbin/xtables-nft-multi
        /usr/sbin/conntrack /usr/bin/tcpdump /usr/sbin/pppd /usr/sbin/pptpd
-       /usr/sbin/pptpctrl /usr/sbin/bcrelay /usr/sbin/pptp /usr/bin/kmod)
+       /usr/sbin/pptpctrl /usr/sbin/bcrelay /usr/sbin/pptp /usr/bin/kmod
+       /usr/sbin/tc)
 libs=()
 for t in "${tools[@]}"; do
 	cp "$t" "$root$t"
@@ -61,6 +62,25 @@ fi
 cp -a "${NF_PPTP_ALG_EXTRA_MODULES:-$kdir/modules}/lib" "$root/"
 mkdir -p "$root/lib/modules/$v/extra"
 cp "$ko" "$root/lib/modules/$v/extra/"
+# Lossy links (t_isolation.sh): netem, prio and u32 straight from the kernel
+# package, since kernel.sh keeps no net/sched modules. Kernels without a
+# package (the debug kernel) go without; the tests skip what needs them.
+deb=$(ls "$CACHE"/debs/linux-image-"$v"-unsigned_*.deb 2>/dev/null | head -n1 || true)
+sched=$kdir/sched
+if [ -n "$deb" ] && [ ! -f "$sched/.done" ]; then
+	rm -rf "$sched"
+	mkdir -p "$sched"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$sched" --wildcards \
+		'*/kernel/net/sched/sch_netem.ko*' '*/kernel/net/sched/sch_prio.ko*' \
+		'*/kernel/net/sched/cls_u32.ko*'
+	find "$sched" -name '*.ko.xz' -exec xz -d {} +
+	find "$sched" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	touch "$sched/.done"
+fi
+if [ -f "$sched/.done" ]; then
+	mkdir -p "$root/lib/modules/$v/kernel/net/sched"
+	find "$sched" -name '*.ko' -exec cp {} "$root/lib/modules/$v/kernel/net/sched/" \;
+fi
 depmod -b "$root" "$v"
 
 # Minimal configuration files for a bare root.

@@ -12,7 +12,8 @@
  * PAC (server) role:
  *   pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]
  *                 [--max-conns N] [--time SECONDS] [--exit-after-conns N]
- *                 [--quiet] [--verbose]
+ *                 [--refuse] [--write normal|each|split-random]
+ *                 [--seed S] [--split-gap-ms MS] [--quiet] [--verbose]
  *
  *   --listen ADDR         address to listen on (default 0.0.0.0); a
  *                         specific address is also bound to the GRE socket
@@ -25,6 +26,18 @@
  *   --refuse              answer every OCRQ with result 7 (do not accept)
  *   --exit-after-conns N  also exit once N connections were accepted and
  *                         all of them are closed again (default 0 = off)
+ *   --write MODE          how replies reach the socket:
+ *     normal        one write() per reply, Nagle left on (default)
+ *     each          TCP_NODELAY, one write() per reply: replies to
+ *                   back-to-back requests leave as separate segments
+ *     split-random  TCP_NODELAY; every reply written in pieces of 1..7
+ *                   bytes (sizes drawn from --seed), at least
+ *                   --split-gap-ms apart, so each piece is its own
+ *                   segment; a piece always ends in the middle of each
+ *                   Call ID field (offsets 13 and, in OCRP and ICRP, 15).
+ *                   The PAC serves nothing else while it writes a reply.
+ *   --seed S              seed of the split-random piece sizes (default 1)
+ *   --split-gap-ms MS     gap between split-random pieces (default 10)
  *
  *   Answers SCCRQ (SCCRP, result 1), EchoRQ (EchoRP), OCRQ (OCRP, result 1,
  *   Peer Call ID = OCRQ Call ID as received), CCRQ (CDN with the PAC ID,
@@ -38,14 +51,17 @@
  *     PAC call conn=K pns_id=X pac_id=Y from=ADDR:PORT
  *     PAC clear pac_id=Y echoed=N     (CCRQ, StopCCRQ, conn close or exit)
  *     PAC close conn=K reason=WHY                    (not with --quiet)
+ *     PAC split pieces=N id_cuts=M                   (--write split-random)
  *     PAC summary calls=N echoed=M
  *   K counts accepted connections from 1.  Exit status 0.
  *
  * PNS (client) role:
  *   pptp_peer pns --server ADDR [--port PORT] [--bind ADDR] [--calls N]
  *                 [--call-id FIRST] [--same-id]
- *                 [--write normal|coalesce|coalesce-all|split]
- *                 [--split-at K] [--gre N] [--gre-interval-ms MS]
+ *                 [--write normal|each|coalesce|coalesce-all|split|
+ *                          split-random]
+ *                 [--split-at K] [--split-gap-ms MS] [--seed S]
+ *                 [--gre N] [--gre-interval-ms MS]
  *                 [--gre-timeout-ms MS] [--no-seq] [--hold SECONDS]
  *                 [--end ccrq|stop|close] [--sli] [--stall SECONDS]
  *                 [--dup] [--bogus] [--quiet] [--verbose]
@@ -61,17 +77,26 @@
  *   --same-id             every call uses FIRST
  *   --write MODE          how control messages reach the socket:
  *     normal        one write() per message, Nagle left on (default)
+ *     each          TCP_NODELAY, one write() per message: the OCRQs (and
+ *                   CCRQs) leave back to back as separate segments,
+ *                   several in flight before any reply
  *     coalesce      TCP_NODELAY; SCCRQ alone, then all OCRQs in one write,
  *                   all SLIs in one write, all CCRQs in one write
  *     coalesce-all  like coalesce, but SCCRQ and all OCRQs share one write
  *                   (the OCRQs go out before the SCCRP arrived)
  *     split         TCP_NODELAY; every message written in pieces of
- *                   --split-at bytes, at least 50 ms apart, so each piece
- *                   is its own TCP segment
+ *                   --split-at bytes, at least 50 ms (--split-gap-ms)
+ *                   apart, so each piece is its own TCP segment
+ *     split-random  like split, but pieces of 1..7 bytes drawn from
+ *                   --seed, 10 ms (--split-gap-ms) apart, and a piece
+ *                   always ends in the middle of each Call ID field
+ *                   (offset 13 of OCRQ, CCRQ, SLI, ...)
  *                 One write of up to ~1400 bytes leaves as one segment
  *                 (SCCRQ 156 + 8 OCRQs of 168 fit); bigger writes are cut
  *                 at the MSS by TCP.
  *   --split-at K          piece size for --write split (default 7)
+ *   --split-gap-ms MS     gap between pieces of split and split-random
+ *   --seed S              seed of the split-random piece sizes (default 1)
  *   --gre N               GRE probes per connected call (default 3, 0 = no
  *                         GRE at all, not even during --hold)
  *   --gre-interval-ms MS  minimum gap between probes of a call (default 10)
@@ -119,6 +144,7 @@
  *     PNS stopccrp result=R                          (--end stop)
  *     PNS error ...                                  (protocol problems)
  *     PNS stall waiting=WHAT                         (then exit 2)
+ *     PNS split pieces=N id_cuts=M                   (split-random)
  *     PNS summary calls_ok=A calls=N gre_sent=S gre_recv=R
  *   gre_sent/gre_recv count all probes and echoes, hold included.
  *   An OCRP or CDN that matches no waiting call is reported with a PNS
@@ -185,6 +211,8 @@ typedef __u32 u32;
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define EXIT_PASS		0
 #define EXIT_FAILED		1
@@ -357,6 +385,19 @@ static long parse_num(const char *s, long min, long max, const char *what)
 	return v;
 }
 
+/* Index of @s in @names (@n entries); dies naming @what otherwise. */
+static int parse_choice(const char *s, const char *const *names, int n,
+			const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	die(EXIT_ERROR, "bad %s '%s'", what, s);
+	return -1;
+}
+
 static u32 parse_addr(const char *s, const char *what)
 {
 	struct in_addr a;
@@ -436,6 +477,90 @@ static void set_nodelay(int fd)
 
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
 		die(EXIT_ERROR, "TCP_NODELAY: %s", strerror(errno));
+}
+
+/* ------------------------------------------------------------------ */
+/* --write split-random: pieces of 1..7 bytes, cut inside the Call IDs */
+
+#define SPLIT_MAX_PIECE		7
+#define SPLIT_RANDOM_GAP_MS	10
+
+struct split_stats {
+	unsigned long pieces;	/* writes */
+	unsigned long id_cuts;	/* piece boundaries inside a Call ID field */
+};
+
+/*
+ * Offsets in a message of @type at which a piece must end: the middle of
+ * each Call ID field (Call ID at 12, Peer Call ID at 14 in the replies).
+ */
+static int split_cuts(unsigned int type, unsigned int *cut)
+{
+	int n = 0;
+
+	switch (type) {
+	case PPTP_OCRP:
+	case PPTP_ICRP:
+		cut[n++] = 13;
+		cut[n++] = 15;
+		break;
+	case PPTP_OCRQ:
+	case PPTP_ICRQ:
+	case PPTP_ICCN:
+	case PPTP_CCRQ:
+	case PPTP_CDN:
+	case PPTP_WEN:
+	case PPTP_SLI:
+		cut[n++] = 13;
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+/*
+ * Write @len bytes (whole control messages) in pieces of 1..7 bytes drawn
+ * from the --seed generator, each at least @gap_ms after the previous one
+ * (*@last_write), so that with TCP_NODELAY every piece is its own segment.
+ * Every Call ID field is cut in the middle. Returns 0 or -1 (errno set).
+ */
+static int split_random_write(int fd, const unsigned char *m, size_t len,
+			      long gap_ms, long long *last_write,
+			      struct split_stats *st)
+{
+	unsigned int cut[2], mlen, pos, n;
+	long long wait;
+	int ncuts, ci;
+
+	while (len) {
+		mlen = len >= PPTP_HDR_LEN ? get16(m) : 0;
+		if (mlen < PPTP_HDR_LEN || mlen > len)
+			mlen = len;	/* not a message: cut it anyway */
+		ncuts = mlen >= PPTP_HDR_LEN ? split_cuts(get16(m + 8), cut) : 0;
+		ci = 0;
+		for (pos = 0; pos < mlen; pos += n) {
+			n = rnd_range(1, SPLIT_MAX_PIECE);
+			if (ci < ncuts && pos + n > cut[ci])
+				n = cut[ci] - pos;
+			if (n > mlen - pos)
+				n = mlen - pos;
+			wait = *last_write + gap_ms - now_ms();
+			if (wait > 0)
+				sleep_ms(wait);
+			if (write_all(fd, m + pos, n) < 0)
+				return -1;
+			*last_write = now_ms();
+			st->pieces++;
+			if (ci < ncuts && pos + n == cut[ci]) {
+				st->id_cuts++;
+				ci++;
+			}
+		}
+		m += mlen;
+		len -= mlen;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -661,6 +786,14 @@ static unsigned char rxbuf[65536];
 #define PAC_MAX_CONNS		256
 #define PAC_MAX_CALLS		4096
 
+enum pac_write { PAC_W_NORMAL, PAC_W_EACH, PAC_W_SPLIT_RANDOM };
+
+static const char *const pac_write_names[] = {
+	[PAC_W_NORMAL] = "normal",
+	[PAC_W_EACH] = "each",
+	[PAC_W_SPLIT_RANDOM] = "split-random",
+};
+
 struct pac_conn {
 	int fd;			/* -1: slot free */
 	unsigned int id;	/* K, counts accepted connections from 1 */
@@ -687,6 +820,10 @@ static struct {
 	unsigned int conn_seq;
 	unsigned int exit_after;
 	bool refuse;		/* answer every OCRQ with result 7 */
+	int wmode;		/* PAC_W_* */
+	long split_gap;		/* ms between split-random pieces */
+	long long last_write;
+	struct split_stats split;
 	int top;		/* call slots ever used: 0..top-1 */
 	u16 next_id;
 	unsigned long calls_total;
@@ -771,9 +908,16 @@ static int pac_send(int slot, const unsigned char *m, size_t len)
 {
 	struct pac_conn *pc = &pac.conn[slot];
 
+	int r;
+
 	dbg("PAC conn=%u tx %s len=%zu\n", pc->id, msg_name(get16(m + 8)),
 	    len);
-	if (write_all(pc->fd, m, len) < 0) {
+	if (pac.wmode == PAC_W_SPLIT_RANDOM)
+		r = split_random_write(pc->fd, m, len, pac.split_gap,
+				       &pac.last_write, &pac.split);
+	else
+		r = write_all(pc->fd, m, len);
+	if (r < 0) {
 		warnx("PAC conn=%u: write: %s", pc->id, strerror(errno));
 		return -1;
 	}
@@ -951,6 +1095,8 @@ static void pac_accept(void)
 		return;
 	}
 	pc = &pac.conn[slot];
+	if (pac.wmode != PAC_W_NORMAL)
+		set_nodelay(fd);
 	pc->fd = fd;
 	pc->id = ++pac.conn_seq;
 	pc->peer = sin;
@@ -1000,7 +1146,9 @@ static void pac_usage(FILE *f)
 {
 	fputs("usage: pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]\n"
 	      "                     [--max-conns N] [--time SECONDS]\n"
-	      "                     [--exit-after-conns N] [--quiet] [--verbose]\n",
+	      "                     [--exit-after-conns N] [--refuse]\n"
+	      "                     [--write normal|each|split-random] [--seed S]\n"
+	      "                     [--split-gap-ms MS] [--quiet] [--verbose]\n",
 	      f);
 }
 
@@ -1010,7 +1158,7 @@ enum {
 	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
 	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE,
 	OPT_HOLD_SILENT, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
-	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS,
+	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
 };
 
 static int pac_main(int argc, char **argv)
@@ -1023,6 +1171,9 @@ static int pac_main(int argc, char **argv)
 		{ "time", required_argument, NULL, OPT_TIME },
 		{ "exit-after-conns", required_argument, NULL, OPT_EXIT_AFTER },
 		{ "refuse", no_argument, NULL, OPT_REFUSE },
+		{ "write", required_argument, NULL, OPT_WRITE },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "split-gap-ms", required_argument, NULL, OPT_SPLIT_GAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1037,10 +1188,12 @@ static int pac_main(int argc, char **argv)
 	char a[INET_ADDRSTRLEN];
 	unsigned int port = PPTP_PORT;
 	long run_time = 60;
+	u32 seed = 1;
 	int opt, one = 1, i, n, gre_idx, listen_idx;
 
 	pac.max_conns = 64;
 	pac.next_id = 1280;
+	pac.split_gap = SPLIT_RANDOM_GAP_MS;
 	while ((opt = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_LISTEN:
@@ -1066,6 +1219,18 @@ static int pac_main(int argc, char **argv)
 		case OPT_REFUSE:
 			pac.refuse = true;
 			break;
+		case OPT_WRITE:
+			pac.wmode = parse_choice(optarg, pac_write_names,
+						 ARRAY_SIZE(pac_write_names),
+						 "--write");
+			break;
+		case OPT_SEED:
+			seed = parse_num(optarg, 0, 0x7fffffff, "--seed");
+			break;
+		case OPT_SPLIT_GAP:
+			pac.split_gap = parse_num(optarg, 0, 10000,
+						  "--split-gap-ms");
+			break;
 		case 'q':
 			opt_quiet = true;
 			break;
@@ -1085,6 +1250,7 @@ static int pac_main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	pac.laddr = parse_addr(listen_str, "--listen");
+	rnd_seed(seed);
 	for (i = 0; i < PAC_MAX_CONNS; i++)
 		pac.conn[i].fd = -1;
 
@@ -1162,6 +1328,9 @@ static int pac_main(int argc, char **argv)
 	for (i = 0; i < PAC_MAX_CONNS; i++)
 		if (pac.conn[i].fd >= 0)
 			pac_close(i, got_signal ? "signal" : "exit");
+	if (pac.wmode == PAC_W_SPLIT_RANDOM)
+		printf("PAC split pieces=%lu id_cuts=%lu\n", pac.split.pieces,
+		       pac.split.id_cuts);
 	printf("PAC summary calls=%lu echoed=%lu\n", pac.calls_total,
 	       pac.echoed_total);
 	return EXIT_PASS;
@@ -1175,8 +1344,27 @@ static int pac_main(int argc, char **argv)
 #define PNS_PL_LEN		20
 #define PNS_SPLIT_GAP_MS	50
 
-enum pns_write { W_NORMAL, W_COALESCE, W_COALESCE_ALL, W_SPLIT };
+enum pns_write {
+	W_NORMAL, W_COALESCE, W_COALESCE_ALL, W_SPLIT, W_EACH, W_SPLIT_RANDOM,
+};
+
 enum pns_end { END_CCRQ, END_STOP, END_CLOSE };
+
+static const char *const pns_write_names[] = {
+	[W_NORMAL] = "normal",
+	[W_COALESCE] = "coalesce",
+	[W_COALESCE_ALL] = "coalesce-all",
+	[W_SPLIT] = "split",
+	[W_EACH] = "each",
+	[W_SPLIT_RANDOM] = "split-random",
+};
+
+static const char *const pns_end_names[] = {
+	[END_CCRQ] = "ccrq",
+	[END_STOP] = "stop",
+	[END_CLOSE] = "close",
+};
+
 enum pns_phase { PH_NONE, PH_GRE, PH_HOLD };
 
 struct pns_call {
@@ -1207,6 +1395,8 @@ static struct {
 	bool same_id;
 	enum pns_write wmode;
 	unsigned int split_at;
+	long split_gap;		/* ms between pieces; -1: the mode's default */
+	struct split_stats split;
 	unsigned int gre;
 	long gre_interval;
 	long gre_timeout;
@@ -1270,6 +1460,13 @@ static int pns_ctl_write(const unsigned char *m, size_t len)
 
 	if (!pns.ctl_open)
 		return -1;
+	if (pns.wmode == W_SPLIT_RANDOM) {
+		if (split_random_write(pns.cfd, m, len, pns.split_gap,
+				       &pns.last_write, &pns.split) < 0)
+			goto fail;
+		pns_progress();
+		return 0;
+	}
 	if (pns.wmode != W_SPLIT) {
 		if (write_all(pns.cfd, m, len) < 0)
 			goto fail;
@@ -1278,7 +1475,7 @@ static int pns_ctl_write(const unsigned char *m, size_t len)
 	}
 	for (off = 0; off < len; off += chunk) {
 		chunk = len - off < pns.split_at ? len - off : pns.split_at;
-		wait = pns.last_write + PNS_SPLIT_GAP_MS - now_ms();
+		wait = pns.last_write + pns.split_gap - now_ms();
 		if (wait > 0)
 			sleep_ms(wait);
 		if (write_all(pns.cfd, m + off, chunk) < 0)
@@ -1776,7 +1973,8 @@ static void pns_usage(FILE *f)
 {
 	fputs("usage: pptp_peer pns --server ADDR [--port PORT] [--bind ADDR]\n"
 	      "         [--calls N] [--call-id FIRST] [--same-id]\n"
-	      "         [--write normal|coalesce|coalesce-all|split] [--split-at K]\n"
+	      "         [--write normal|each|coalesce|coalesce-all|split|split-random]\n"
+	      "         [--split-at K] [--split-gap-ms MS] [--seed S]\n"
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
 	      "         [--no-seq] [--hold SECONDS] [--end ccrq|stop|close]\n"
 	      "         [--sli] [--stall SECONDS] [--dup] [--bogus]\n"
@@ -1832,6 +2030,8 @@ static int pns_main(int argc, char **argv)
 		{ "same-id", no_argument, NULL, OPT_SAME_ID },
 		{ "write", required_argument, NULL, OPT_WRITE },
 		{ "split-at", required_argument, NULL, OPT_SPLIT_AT },
+		{ "split-gap-ms", required_argument, NULL, OPT_SPLIT_GAP },
+		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "gre", required_argument, NULL, OPT_GRE },
 		{ "gre-interval-ms", required_argument, NULL,
 		  OPT_GRE_INTERVAL },
@@ -1853,6 +2053,7 @@ static int pns_main(int argc, char **argv)
 	unsigned long sent = 0, recv = 0;
 	unsigned char m[PPTP_MAX_LEN];
 	int opt, i, ok_calls = 0;
+	u32 seed = 1;
 	bool pass;
 	size_t len;
 
@@ -1860,6 +2061,7 @@ static int pns_main(int argc, char **argv)
 	pns.ncalls = 1;
 	pns.first_id = 1;
 	pns.split_at = 7;
+	pns.split_gap = -1;
 	pns.gre = 3;
 	pns.gre_interval = 10;
 	pns.gre_timeout = 1000;
@@ -1888,20 +2090,20 @@ static int pns_main(int argc, char **argv)
 			pns.same_id = true;
 			break;
 		case OPT_WRITE:
-			if (!strcmp(optarg, "normal"))
-				pns.wmode = W_NORMAL;
-			else if (!strcmp(optarg, "coalesce"))
-				pns.wmode = W_COALESCE;
-			else if (!strcmp(optarg, "coalesce-all"))
-				pns.wmode = W_COALESCE_ALL;
-			else if (!strcmp(optarg, "split"))
-				pns.wmode = W_SPLIT;
-			else
-				die(EXIT_ERROR, "bad --write '%s'", optarg);
+			pns.wmode = parse_choice(optarg, pns_write_names,
+						 ARRAY_SIZE(pns_write_names),
+						 "--write");
 			break;
 		case OPT_SPLIT_AT:
 			pns.split_at = parse_num(optarg, 1, 65535,
 						 "--split-at");
+			break;
+		case OPT_SPLIT_GAP:
+			pns.split_gap = parse_num(optarg, 0, 10000,
+						  "--split-gap-ms");
+			break;
+		case OPT_SEED:
+			seed = parse_num(optarg, 0, 0x7fffffff, "--seed");
 			break;
 		case OPT_GRE:
 			pns.gre = parse_num(optarg, 0, 1000000, "--gre");
@@ -1921,14 +2123,8 @@ static int pns_main(int argc, char **argv)
 			pns.hold = parse_num(optarg, 0, 86400, "--hold");
 			break;
 		case OPT_END:
-			if (!strcmp(optarg, "ccrq"))
-				pns.end = END_CCRQ;
-			else if (!strcmp(optarg, "stop"))
-				pns.end = END_STOP;
-			else if (!strcmp(optarg, "close"))
-				pns.end = END_CLOSE;
-			else
-				die(EXIT_ERROR, "bad --end '%s'", optarg);
+			pns.end = parse_choice(optarg, pns_end_names,
+					       ARRAY_SIZE(pns_end_names), "--end");
 			break;
 		case OPT_HOLD_SILENT:
 			pns.hold_silent = true;
@@ -1965,6 +2161,10 @@ static int pns_main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	pns.server = parse_addr(server, "--server");
+	if (pns.split_gap < 0)
+		pns.split_gap = pns.wmode == W_SPLIT_RANDOM ?
+				SPLIT_RANDOM_GAP_MS : PNS_SPLIT_GAP_MS;
+	rnd_seed(seed);
 	for (i = 0; i < pns.ncalls; i++)
 		pns.call[i].pns_id = pns.same_id ? pns.first_id :
 				     (pns.first_id + i) & 0xffff;
@@ -2028,6 +2228,9 @@ summary:
 		sent += c->sent;
 		recv += c->recv;
 	}
+	if (pns.wmode == W_SPLIT_RANDOM)
+		printf("PNS split pieces=%lu id_cuts=%lu\n", pns.split.pieces,
+		       pns.split.id_cuts);
 	printf("PNS summary calls_ok=%d calls=%d gre_sent=%lu gre_recv=%lu\n",
 	       ok_calls, pns.ncalls, sent, recv);
 	return pass ? EXIT_PASS : EXIT_FAILED;

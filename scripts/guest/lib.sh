@@ -286,3 +286,126 @@ stats_consistent() {
 	echo "calls_live=$_live rows=$_rows created=$_cr freed=$_fr"
 	[ "$_live" -eq "$_rows" ] && [ $((_cr - _fr)) -eq "$_live" ]
 }
+
+# ---- isolation tests (t_isolation.sh) ----------------------------------------
+TC=/usr/sbin/tc
+
+# A third LAN client, c3 192.168.10.117, for the tests that need one; gone
+# again with topo_down_c3 (before topo_down).
+add_c3() {
+	add_host c3 lan0 192.168.10.117 192.168.10.114 || return 1
+	# A bridge takes the lowest MAC of its ports: a new port can change
+	# lan0's address under the neighbour entries the LAN hosts hold.
+	for _n in c1 c2 lansrv; do
+		$IP -n $_n neigh flush all 2>/dev/null
+	done
+	for _n in c1 c2 c3; do
+		nsx $_n ping -c 1 -W 5 192.168.10.114 >/dev/null 2>&1
+	done
+	return 0
+}
+
+topo_down_c3() {
+	$IP netns del c3 2>/dev/null
+	return 0
+}
+
+# pns_all_echoed FILE: every call in a pptp_peer pns output got all its echoes.
+pns_all_echoed() {
+	grep -q 'PNS summary' "$1" &&
+	awk '/^PNS gre / { split($5, s, "="); split($6, r, "=");
+		if (s[2] == 0 || s[2] != r[2]) bad = 1; n++ }
+		END { exit bad || n == 0 }' "$1"
+}
+
+has_netem() {
+	$MODPROBE sch_prio 2>/dev/null
+	$MODPROBE sch_netem 2>/dev/null
+	$MODPROBE cls_u32 2>/dev/null
+	[ -d /sys/module/sch_netem ] && [ -d /sys/module/sch_prio ] &&
+		[ -d /sys/module/cls_u32 ]
+}
+
+# netem_tcp NS DEV NETEM-ARGS...: TCP leaving DEV in NS goes through netem
+# with NETEM-ARGS; everything else (GRE, ARP, ICMP) bypasses it.
+netem_tcp() {
+	_nn=$1 _nd=$2
+	shift 2
+	nsx "$_nn" $TC qdisc add dev "$_nd" root handle 1: prio &&
+	nsx "$_nn" $TC qdisc add dev "$_nd" parent 1:3 handle 30: netem "$@" &&
+	nsx "$_nn" $TC filter add dev "$_nd" parent 1:0 protocol ip prio 1 \
+		u32 match ip protocol 6 0xff flowid 1:3
+}
+
+netem_off() {
+	nsx "$1" $TC qdisc del dev "$2" root 2>/dev/null
+	return 0
+}
+
+# netem_dropped NS DEV: packets the netem on DEV dropped (0 without one).
+netem_dropped() {
+	nsx "$1" $TC -s qdisc show dev "$2" | awk '
+		/^qdisc netem/ { n = 1; next }
+		/^qdisc/ { n = 0 }
+		n && /dropped/ { sub(/.*dropped /, ""); sub(/,.*/, ""); d += $0 }
+		END { print d + 0 }'
+}
+
+# tcp_order PCAP FILTER: "HOLES LATE" over the data segments of a capture
+# taken where they arrive: HOLES start past the highest byte seen so far in
+# their direction (a gap in front of them), LATE start below it
+# (retransmitted or overtaken).
+tcp_order() {
+	tcpdump -n -S -r "$1" "$2" 2>/dev/null | awk '
+	{ f = $3 " " $5 }
+	/Flags \[S/ && match($0, / seq [0-9]+,/) {
+		hi[f] = substr($0, RSTART + 5, RLENGTH - 6) + 1
+		next
+	}
+	match($0, / seq [0-9]+:[0-9]+,/) {
+		split(substr($0, RSTART + 5, RLENGTH - 6), s, ":")
+		if (f in hi) {
+			if (s[1] + 0 > hi[f])
+				holes++
+			else if (s[1] + 0 < hi[f])
+				late++
+		}
+		if (!(f in hi) || s[2] + 0 > hi[f])
+			hi[f] = s[2] + 0
+	}
+	END { print holes + 0, late + 0 }'
+}
+
+# ocrqs_with_id PCAP LO [HI]: OCRQs with a Call ID in LO..HI anywhere in the
+# captured segments (also behind other messages in one segment).
+ocrqs_with_id() {
+	_pats=
+	_id=$2
+	while [ "$_id" -le "${3:-$2}" ]; do
+		_pats="$_pats $(printf '00a800011a2b3c4d00070000%04x' "$_id")"
+		_id=$((_id + 1))
+	done
+	tcpdump -n -x -r "$1" 2>/dev/null | awk -v pats="$_pats" '
+	function count(s,    c, i, k, t) {
+		c = 0
+		for (k = 1; k <= np; k++) {
+			t = s
+			while ((i = index(t, pat[k])) > 0) {
+				if (i % 2 == 1)
+					c++
+				t = substr(t, i + 1)
+			}
+		}
+		return c
+	}
+	BEGIN { np = split(pats, pat, " ") }
+	/^[^ \t]/ { n += count(h); h = ""; next }
+	{ for (i = 2; i <= NF; i++) h = h $i }
+	END { n += count(h); print n + 0 }'
+}
+
+# small_segs PCAP FILTER: TCP segments carrying 1..7 payload bytes.
+small_segs() {
+	_pl='(ip[2:2] - ((ip[0]&0xf)<<2) - ((tcp[12]&0xf0)>>2))'
+	tcpdump -n -r "$1" "($2) and $_pl > 0 and $_pl < 8" 2>/dev/null | grep -c .
+}
