@@ -44,9 +44,8 @@
  * Input: bytes 0-7 configuration, then the conversation script (one to
  * three bytes per step); the network's random choices come from a
  * generator seeded by bytes 4-7. Environment: FUZZ_VERBOSE=1 traces a
- * case; FUZZ_ACCEL_CDN=1 lets connections send accel-ppp style CDNs (the
- * PNS's ID in Call ID), off by default because of the known ambiguity in
- * fuzz/known/README; FUZZ_EXACT_LEN=1 sends no message longer than its
+ * case; FUZZ_NO_ACCEL_CDN=1 stops connections sending accel-ppp style
+ * CDNs (the PNS's ID in Call ID); FUZZ_EXACT_LEN=1 sends no message longer than its
  * type's fixed size; FUZZ_DUP_AT_LIMIT=1 repeats requests at the call
  * limit too (the known bug in fuzz/known/README).
  */
@@ -101,7 +100,7 @@ struct cfg {
 
 static struct cfg cfg;
 static bool verbose;
-static bool accel_cdn;		/* FUZZ_ACCEL_CDN: accel-ppp style CDNs */
+static bool accel_cdn;		/* accel-ppp style CDNs (FUZZ_NO_ACCEL_CDN: none) */
 static bool exact_len;		/* FUZZ_EXACT_LEN: no longer messages */
 static bool dup_at_limit;	/* FUZZ_DUP_AT_LIMIT: see step() */
 
@@ -1653,7 +1652,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	if (size < 8)
 		return 0;
 	verbose = !!getenv("FUZZ_VERBOSE");
-	accel_cdn = !!getenv("FUZZ_ACCEL_CDN");
+	accel_cdn = !getenv("FUZZ_NO_ACCEL_CDN");
 	exact_len = !!getenv("FUZZ_EXACT_LEN");
 	dup_at_limit = !!getenv("FUZZ_DUP_AT_LIMIT");
 	setup(data);

@@ -24,12 +24,12 @@
  * once and in order. Each output byte is a function of the stream up to
  * and including that byte, never of later bytes in its segment, so any
  * segmentation yields the bytes of the whole stream delivered at once. A
- * field's first byte is translated by the connection's block map: IDs of
- * one side's peer that share a high byte get translations that share a
- * high byte, and new translations take a high byte not yet used on the
- * side they are seen on, so the map is one-to-one and the high byte alone
- * names the translated high byte, both ways. The second byte then names
- * the call. Output bytes are kept until acked and written over any
+ * field's first byte is translated by the connection's block map, a
+ * one-to-one pairing of high bytes seen on the two sides: IDs that share
+ * a high byte on one side share one on the other, whoever owns them, and a
+ * new translation takes a high byte not yet used on the side it is seen
+ * on. So the high byte alone names the translated high byte, both ways,
+ * and the second byte then names the call. Output bytes are kept until acked and written over any
  * retransmission of them; bytes the receiver has already acked go out as
  * zeros, which it discards.
  */
@@ -115,6 +115,44 @@ static struct pptp_rw_call *rw_find(struct pptp_rw *rw, int o, int s,
 	return NULL;
 }
 
+/*
+ * The connection's block map: a one-to-one pairing of high bytes seen on
+ * side 0 with high bytes seen on side 1, whoever owns the ID. Every call's
+ * known ID pair is in it, and so is the pair of a new ID whose first byte
+ * has left and whose second has not (the other direction may read a field
+ * in between). Finds the partner on side !@s of high byte @h on side @s.
+ */
+static bool rw_hi_pair(const struct pptp_rw *rw, int s, u8 h, u8 *out)
+{
+	const struct pptp_rw_call *c;
+	int r, ds;
+
+	for (c = rw->calls; c; c = c->next) {
+		for (r = 0; r < 2; r++) {
+			if (rw_both_known(c, r) && (c->id[s][r] >> 8) == h) {
+				*out = (u8)(c->id[!s][r] >> 8);
+				return true;
+			}
+		}
+	}
+	for (ds = 0; ds < 2; ds++) {
+		const struct pptp_rw_dir *d = &rw->dir[ds];
+		u8 mine = d->hdr[PPTP_OFF_CALL_ID], theirs = (u8)(d->resv >> 8);
+
+		if (!d->reserved)
+			continue;
+		if (ds == s && mine == h) {
+			*out = theirs;
+			return true;
+		}
+		if (ds != s && theirs == h) {
+			*out = mine;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void blk_set(u8 *b, unsigned int i)
 {
 	b[i >> 3] |= (u8)(1U << (i & 7));
@@ -144,7 +182,7 @@ static void rw_free_blocks(struct pptp_rw *rw, int t, u8 *b)
 {
 	struct pptp_rw_call *c;
 	unsigned int j;
-	int r;
+	int r, ds;
 
 	for (j = 0; j < PPTP_RW_BLOCKS / 8; j++)
 		b[j] = 0xff;
@@ -152,6 +190,13 @@ static void rw_free_blocks(struct pptp_rw *rw, int t, u8 *b)
 		for (r = 0; r < 2; r++)
 			if (c->known & PPTP_RW_KNOWN(t, r))
 				blk_clear(b, c->id[t][r] >> 8);
+	for (ds = 0; ds < 2; ds++) {
+		const struct pptp_rw_dir *d = &rw->dir[ds];
+
+		if (d->reserved)
+			blk_clear(b, ds == t ? d->hdr[PPTP_OFF_CALL_ID] :
+				  d->resv >> 8);
+	}
 }
 
 static void rw_drop_pending(const struct pptp_rw_ctx *x, int s)
@@ -244,9 +289,9 @@ static u8 rw_new_hi(const struct pptp_rw_ctx *x, int s, u16 type, u8 h)
 	struct pptp_rw_dir *d = &rw->dir[s];
 	int role = rw_new_role(type);
 	u8 blocks[PPTP_RW_BLOCKS / 8];
-	struct pptp_rw_call *c;
-	int rc = -1, r;
+	int rc = -1;
 	u16 got;
+	u8 b;
 
 	d->refused = false;
 	d->reserved = false;
@@ -256,10 +301,9 @@ static u8 rw_new_hi(const struct pptp_rw_ctx *x, int s, u16 type, u8 h)
 		if (!d->fresh)
 			goto refuse;
 	}
-	c = rw_find(rw, s, s, 3, (u16)(h << 8), true, &r);
-	if (c) {
-		/* The block map already names this high byte's block. */
-		blk_only(blocks, c->id[!s][r] >> 8);
+	if (rw_hi_pair(rw, s, h, &b)) {
+		/* The block map already names this high byte's partner. */
+		blk_only(blocks, b);
 		rc = x->ops->reserve(x->ctx, s, blocks, -1, &got);
 	} else {
 		rw_free_blocks(rw, !s, blocks);
@@ -431,24 +475,13 @@ static void rw_readings(u16 type, int s, struct rw_reading *rd)
 	}
 }
 
-static u8 rw_known_hi(const struct pptp_rw_ctx *x, int s, u16 type, u8 h)
+static u8 rw_known_hi(const struct pptp_rw_ctx *x, int s, u8 h)
 {
 	struct pptp_rw_dir *d = &x->rw->dir[s];
-	struct rw_reading rd;
-	struct pptp_rw_call *c;
-	int i, r;
 
-	rw_readings(type, s, &rd);
-	for (i = 0; i < rd.n; i++) {
-		c = rw_find(x->rw, rd.owner[i], s, rd.roles[i], (u16)(h << 8),
-			    true, &r);
-		if (c) {
-			d->out_hi = (u8)(c->id[!s][r] >> 8);
-			return d->out_hi;
-		}
-	}
-	d->out_hi = h;
-	return h;
+	if (!rw_hi_pair(x->rw, s, h, &d->out_hi))
+		d->out_hi = h;
+	return d->out_hi;
 }
 
 static struct pptp_rw_call *rw_known_lo(const struct pptp_rw_ctx *x, int s,
@@ -516,7 +549,7 @@ static u8 rw_field_byte(const struct pptp_rw_ctx *x, int s, u16 type, int k,
 		else if (rw_is_request(type))
 			break;
 		else if (k == PPTP_OFF_PEER_ID)
-			out = rw_known_hi(x, s, type, in);
+			out = rw_known_hi(x, s, in);
 		else if (k == PPTP_OFF_PEER_ID + 1)
 			rw_known_lo(x, s, type, k, in, &out);
 		else if (k == PPTP_OFF_RESULT)
@@ -528,7 +561,7 @@ static u8 rw_field_byte(const struct pptp_rw_ctx *x, int s, u16 type, int k,
 	case PPTP_WAN_ERROR_NOTIFY:
 	case PPTP_SET_LINK_INFO:
 		if (k == PPTP_OFF_CALL_ID)
-			out = rw_known_hi(x, s, type, in);
+			out = rw_known_hi(x, s, in);
 		else if (k == PPTP_OFF_CALL_ID + 1)
 			rw_call_msg(x, type, rw_known_lo(x, s, type, k, in, &out));
 		break;
@@ -620,9 +653,11 @@ enum pptp_rw_verdict pptp_rw_segment(struct pptp_rw *rw,
 
 	*changed = false;
 	if (seg->syn) {
-		/* A repeated SYN may re-anchor only before any data. */
-		if (!d->anchored || (!d->store && d->next_seq == d->acked &&
-				     !d->have)) {
+		/*
+		 * Anchored once: a repeated SYN carries the same ISN, and a
+		 * new connection on the same tuple gets a new conntrack.
+		 */
+		if (!d->anchored) {
 			d->next_seq = seq + 1;
 			d->acked = seq + 1;
 			d->anchored = true;
