@@ -327,13 +327,17 @@ has_netem() {
 }
 
 # netem_tcp NS DEV NETEM-ARGS...: TCP leaving DEV in NS goes through netem
-# with NETEM-ARGS; everything else (GRE, ARP, ICMP) bypasses it.
+# with NETEM-ARGS; everything else (GRE, ARP, ICMP) bypasses it, and so do
+# SYNs (TCP flags at byte 33 with a 20-byte IP header), so that connect()
+# never waits out SYN back-off: the data, ACKs and FINs take the hits.
 netem_tcp() {
 	_nn=$1 _nd=$2
 	shift 2
 	nsx "$_nn" $TC qdisc add dev "$_nd" root handle 1: prio &&
 	nsx "$_nn" $TC qdisc add dev "$_nd" parent 1:3 handle 30: netem "$@" &&
 	nsx "$_nn" $TC filter add dev "$_nd" parent 1:0 protocol ip prio 1 \
+		u32 match ip protocol 6 0xff match u8 0x02 0x02 at 33 flowid 1:2 &&
+	nsx "$_nn" $TC filter add dev "$_nd" parent 1:0 protocol ip prio 2 \
 		u32 match ip protocol 6 0xff flowid 1:3
 }
 
