@@ -9,6 +9,7 @@
 #include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "pptp_callid.h"
 
@@ -322,6 +323,179 @@ static void callid_never_zero_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, c->saw_zero);
 }
 
+/* ------------------------------------------------------------------ */
+/* pptp_callid_pick_in(): only IDs in the allowed high-byte blocks */
+
+#define CALLID_NBLK	256
+
+static void callid_blocks(u8 *b, const u8 *list, unsigned int n)
+{
+	unsigned int i;
+
+	memset(b, 0, CALLID_NBLK / 8);
+	for (i = 0; i < n; i++)
+		b[list[i] >> 3] |= (u8)(1U << (list[i] & 7));
+}
+
+static bool callid_block_ok(const u8 *b, u16 id)
+{
+	return b[id >> 11] & (1U << ((id >> 8) & 7));
+}
+
+struct callid_in_case {
+	const char *name;
+	u8 blk[3];
+	u8 nblk;
+	u16 seed;
+	u16 busy_lo, busy_hi;	/* busy range, 0 0 for none */
+	int prefer;
+	u32 probes;
+	int ret;
+	u16 out;
+	u32 calls;		/* busy() calls expected */
+};
+
+static const struct callid_in_case callid_in_cases[] = {
+	{ "block 5 from 1225", { 5 }, 1, 1225, 0, 0, -1, 16, 0, 1280, 1 },
+	{ "block 5, prefer in it", { 5 }, 1, 1225, 0, 0, 1300, 16, 0, 1300,
+	  1 },
+	{ "block 5, prefer outside", { 5 }, 1, 1225, 0, 0, 20631, 16, 0,
+	  1280, 1 },
+	{ "block 5, prefer busy", { 5 }, 1, 1225, 1300, 1300, 1300, 16, 0,
+	  1280, 2 },
+	{ "block 5, prefer busy, block start busy", { 5 }, 1, 1225, 1280,
+	  1300, 1300, 64, 0, 1301, 23 },
+	{ "block 0, prefer 0 never", { 0 }, 1, 0, 0, 0, 0, 16, 0, 1, 1 },
+	{ "block 0, prefer 0x10000", { 0 }, 1, 7, 0, 0, 0x10000, 16, 0, 8,
+	  1 },
+	{ "block 0 after the wrap", { 0 }, 1, 65535, 0, 0, -1, 16, 0, 1, 1 },
+	{ "block 0xff from 0", { 0xff }, 1, 0, 0, 0, -1, 16, 0, 0xff00, 1 },
+	{ "block 0xff, its last ID", { 0xff }, 1, 0xfffe, 0, 0, -1, 16, 0,
+	  0xffff, 1 },
+	{ "two blocks, cursor in the second", { 3, 0xfe }, 2, 0xfe80, 0, 0,
+	  -1, 16, 0, 0xfe81, 1 },
+	{ "two blocks, second full", { 3, 0xfe }, 2, 0xfe80, 0xfe00, 0xfeff,
+	  -1, 256, 0, 0x0300, 128 },
+	{ "block 3, free only behind the cursor", { 3 }, 1, 0x0380, 0x0381,
+	  0x03ff, -1, 256, 0, 0x0300, 128 },
+	{ "block 3 full", { 3 }, 1, 0x0380, 0x0300, 0x03ff, 0x0310, 65535,
+	  -1, 0, 1 + 127 + 256 },
+	{ "block 0 full", { 0 }, 1, 0, 1, 0xff, -1, 65535, -1, 0, 255 + 255 },
+	{ "probes run out first", { 3 }, 1, 0x0380, 0x0300, 0x03ff, -1, 10,
+	  -1, 0, 10 },
+	{ "no block allowed", { 0 }, 0, 1000, 0, 0, 1000, 65535, -1, 0, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(callid_in, callid_in_cases, name);
+
+static void callid_pick_in_test(struct kunit *test)
+{
+	const struct callid_in_case *p = test->param_value;
+	struct callid_ctx *c = callid_ctx_new(test);
+	struct pptp_callid_alloc a;
+	u8 blocks[CALLID_NBLK / 8];
+	u16 out = 0xbeef;
+	u32 id;
+
+	callid_blocks(blocks, p->blk, p->nblk);
+	for (id = p->busy_lo; p->busy_hi && id <= p->busy_hi; id++)
+		set_bit(id, c->busy);
+	pptp_callid_init(&a, p->seed);
+	KUNIT_EXPECT_EQ(test, pptp_callid_pick_in(&a, blocks, p->prefer,
+						  p->probes, callid_busy, c,
+						  &out), p->ret);
+	KUNIT_EXPECT_EQ(test, c->calls, p->calls);
+	KUNIT_EXPECT_FALSE(test, c->saw_zero);
+	if (p->ret) {
+		KUNIT_EXPECT_EQ(test, out, 0xbeef);
+		KUNIT_EXPECT_EQ(test, a.cursor, p->seed);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, out, p->out);
+	KUNIT_EXPECT_TRUE(test, callid_block_ok(blocks, out));
+	/* A kept preference leaves the cursor; a walk moves it there. */
+	KUNIT_EXPECT_EQ(test, a.cursor, out == p->prefer ? p->seed : out);
+}
+
+/*
+ * Three blocks handed out to the last ID: every one lies in them, none
+ * twice, never 0; then the full blocks fail within a bounded walk.
+ */
+static void callid_pick_in_exhaust_test(struct kunit *test)
+{
+	static const u8 list[] = { 0, 0x80, 0xff };
+	struct callid_ctx *c = callid_ctx_new(test);
+	struct pptp_callid_alloc a;
+	u8 blocks[CALLID_NBLK / 8];
+	unsigned int n = 0, bad = 0;
+	u16 out;
+
+	callid_blocks(blocks, list, ARRAY_SIZE(list));
+	pptp_callid_init(&a, 0x8040);
+	while (n < 1000) {
+		out = 0;
+		if (pptp_callid_pick_in(&a, blocks, n & 1 ? -1 : 0x8041,
+					CALLID_USABLE, callid_busy, c, &out))
+			break;
+		if (!out || !callid_block_ok(blocks, out) ||
+		    test_bit(out, c->busy)) {
+			if (!bad)
+				KUNIT_FAIL(test, "pick %u: id %u", n, out);
+			bad++;
+		}
+		set_bit(out, c->busy);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, n, 255 + 256 + 256);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(c->busy, CALLID_IDS), n);
+	KUNIT_EXPECT_FALSE(test, c->saw_zero);
+
+	/* Full: at most two turns over the allowed IDs are asked. */
+	c->calls = 0;
+	out = 0xbeef;
+	KUNIT_EXPECT_EQ(test, pptp_callid_pick_in(&a, blocks, 0x8041,
+						  0xffffffff, callid_busy, c,
+						  &out), -1);
+	KUNIT_EXPECT_EQ(test, out, 0xbeef);
+	KUNIT_EXPECT_LE(test, c->calls, 1 + 2 * n);
+	KUNIT_EXPECT_FALSE(test, c->saw_zero);
+
+	/* One freed ID in an allowed block comes back; one outside not. */
+	clear_bit(0x8000, c->busy);
+	KUNIT_EXPECT_EQ(test, pptp_callid_pick_in(&a, blocks, -1, CALLID_USABLE,
+						  callid_busy, c, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x8000);
+}
+
+/* pptp_callid_pick() is pick_in() over every block. */
+static void callid_pick_all_blocks_test(struct kunit *test)
+{
+	struct callid_ctx *c = callid_ctx_new(test);
+	struct pptp_callid_alloc a, b;
+	u8 all[CALLID_NBLK / 8];
+	unsigned int i;
+	u16 x, y;
+
+	memset(all, 0xff, sizeof(all));
+	for (i = 1; i < CALLID_IDS; i += 5)
+		set_bit(i, c->busy);
+	pptp_callid_init(&a, 60000);
+	pptp_callid_init(&b, 60000);
+	for (i = 0; i < 3000; i++) {
+		int ra = pptp_callid_pick(&a, (u16)(i * 37), i & 1,
+					  CALLID_USABLE, callid_busy, c, &x);
+		int rb = pptp_callid_pick_in(&b, all, i & 1 ? (u16)(i * 37) :
+					     -1, CALLID_USABLE, callid_busy,
+					     c, &y);
+
+		KUNIT_ASSERT_EQ(test, ra, rb);
+		KUNIT_ASSERT_EQ(test, x, y);
+		set_bit(x, c->busy);
+	}
+	KUNIT_EXPECT_FALSE(test, c->saw_zero);
+}
+
 static struct kunit_case callid_test_cases[] = {
 	KUNIT_CASE(callid_unique_test),
 	KUNIT_CASE(callid_keep_free_test),
@@ -330,6 +504,9 @@ static struct kunit_case callid_test_cases[] = {
 	KUNIT_CASE_PARAM(callid_max_probes_test, callid_probe_gen_params),
 	KUNIT_CASE_PARAM(callid_wrap_test, callid_wrap_gen_params),
 	KUNIT_CASE(callid_never_zero_test),
+	KUNIT_CASE_PARAM(callid_pick_in_test, callid_in_gen_params),
+	KUNIT_CASE(callid_pick_in_exhaust_test),
+	KUNIT_CASE(callid_pick_all_blocks_test),
 	{}
 };
 

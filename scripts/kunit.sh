@@ -5,7 +5,7 @@
 # lockdep and kmemleak, in a cached copy of the Linux 6.12 source tree.
 #
 # The tree is prepared idempotently: net/netfilter/nf_pptp_alg_kunit/ gets
-# symlinks to kunit/*.c, the three src/ files the tests link against and
+# symlinks to kunit/*.c, the four src/ files the tests link against and
 # include/, and net/netfilter/{Kconfig,Makefile} get one line each.
 #
 # Environment:
@@ -78,7 +78,8 @@ mkdir -p "$LINKDIR"
 # Drop links left by an earlier checkout whose target is gone.
 find "$LINKDIR" -maxdepth 1 -type l ! -exec test -e {} \; -delete
 for f in "$REPO"/kunit/*.c "$REPO/src/pptp_msg.c" \
-	 "$REPO/src/pptp_callid.c" "$REPO/src/calltab.c"; do
+	 "$REPO/src/pptp_callid.c" "$REPO/src/calltab.c" \
+	 "$REPO/src/pptp_rewrite.c"; do
 	[ -f "$f" ] || die "missing $f"
 	ln -sfn "$f" "$LINKDIR/$(basename "$f")"
 done
