@@ -947,6 +947,26 @@ static bool at_limit(int c)
 	return n + 1 >= cfg.limit;
 }
 
+/*
+ * An accel-ppp CDN carrying a value that is also a live call's PAC ID on
+ * this connection is ambiguous on the wire; the rewriter then takes the
+ * RFC reading (the PAC's own ID), so such a server would clear the wrong
+ * call with or without the gateway. Send the RFC form instead.
+ */
+static bool pac_owns(const struct gconn *gc, u16 id)
+{
+	int j;
+
+	for (j = 0; j < GCALLS; j++) {
+		const struct gcall *o = &gc->call[j];
+
+		if (o->used && o->st != GS_GONE && o->pac_raw_set &&
+		    o->pac_raw == id)
+			return true;
+	}
+	return false;
+}
+
 static void step(void)
 {
 	u8 a = get8(), b;
@@ -1099,11 +1119,12 @@ static void step(void)
 		if (i < 0)
 			return;
 		k = &gc->call[i];
+		b = cfg.accel[c] && !pac_owns(gc, k->pns_seen);
 		p = emit(c, pac, PPTP_CALL_DISCONNECT_NOTIFY, i,
-			 cfg.accel[c] ? GM_ACCEL : 0, &g);
+			 b ? GM_ACCEL : 0, &g);
 		if (!p)
 			return;
-		pptp_put16(p + 12, cfg.accel[c] ? k->pns_seen : k->pac_raw);
+		pptp_put16(p + 12, b ? k->pns_seen : k->pac_raw);
 		k->st = GS_GONE;
 		break;
 	case 11:	/* a request again */

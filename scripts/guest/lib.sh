@@ -322,8 +322,15 @@ has_netem() {
 	$MODPROBE sch_prio 2>/dev/null
 	$MODPROBE sch_netem 2>/dev/null
 	$MODPROBE cls_u32 2>/dev/null
-	[ -d /sys/module/sch_netem ] && [ -d /sys/module/sch_prio ] &&
-		[ -d /sys/module/cls_u32 ]
+	# Built in (the debug kernel) they do not show in /sys/module: try.
+	$IP netns add nqtest 2>/dev/null || return 1
+	nsx nqtest $TC qdisc add dev lo root handle 1: prio &&
+	nsx nqtest $TC qdisc add dev lo parent 1:3 handle 30: netem delay 1ms &&
+	nsx nqtest $TC filter add dev lo parent 1:0 protocol ip prio 1 \
+		u32 match ip protocol 6 0xff flowid 1:3
+	_r=$?
+	$IP netns del nqtest
+	return $_r
 }
 
 # netem_tcp NS DEV NETEM-ARGS...: TCP leaving DEV in NS goes through netem
