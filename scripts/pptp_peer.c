@@ -24,6 +24,8 @@
  *                         further ones wait in the listen backlog
  *   --time SECONDS        run time, 0 = until signalled (default 60)
  *   --refuse              answer every OCRQ with result 7 (do not accept)
+ *   --cdn-pns-id          CDN carries the PNS's Call ID (as received), not
+ *                         the PAC's, as accel-ppp sends it
  *   --exit-after-conns N  also exit once N connections were accepted and
  *                         all of them are closed again (default 0 = off)
  *   --write MODE          how replies reach the socket:
@@ -141,6 +143,7 @@
  *     PNS hold idx=I pns_id=X sent=S recv=R          (if --hold and --gre
  *                                                     > 0; hold probes only)
  *     PNS cdn pac_id=Y                               (each CDN received)
+ *     PNS cdn pns_id=X        (a CDN naming the call by its PNS ID instead)
  *     PNS stopccrp result=R                          (--end stop)
  *     PNS error ...                                  (protocol problems)
  *     PNS stall waiting=WHAT                         (then exit 2)
@@ -820,6 +823,7 @@ static struct {
 	unsigned int conn_seq;
 	unsigned int exit_after;
 	bool refuse;		/* answer every OCRQ with result 7 */
+	bool cdn_pns_id;	/* CDN carries the PNS's Call ID */
 	int wmode;		/* PAC_W_* */
 	long split_gap;		/* ms between split-random pieces */
 	long long last_write;
@@ -996,7 +1000,8 @@ static int pac_ccrq(int slot, const unsigned char *m)
 		return 0;
 	}
 	rlen = ctl_build(r, PPTP_CDN);
-	put16(r + 12, c->pac_id);
+	/* accel-ppp puts the PNS's ID where RFC 2637 has the PAC's */
+	put16(r + 12, pac.cdn_pns_id ? c->pns_id : c->pac_id);
 	r[14] = 3;			/* disconnected on CCRQ */
 	put_str(r + 20, 128, "pptp_peer");
 	pac_clear(c);
@@ -1157,6 +1162,7 @@ enum {
 	OPT_EXIT_AFTER, OPT_SERVER, OPT_BIND, OPT_CALLS, OPT_SAME_ID,
 	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
 	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE,
+	OPT_CDN_PNS_ID,
 	OPT_HOLD_SILENT, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
 	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
 };
@@ -1171,6 +1177,7 @@ static int pac_main(int argc, char **argv)
 		{ "time", required_argument, NULL, OPT_TIME },
 		{ "exit-after-conns", required_argument, NULL, OPT_EXIT_AFTER },
 		{ "refuse", no_argument, NULL, OPT_REFUSE },
+		{ "cdn-pns-id", no_argument, NULL, OPT_CDN_PNS_ID },
 		{ "write", required_argument, NULL, OPT_WRITE },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "split-gap-ms", required_argument, NULL, OPT_SPLIT_GAP },
@@ -1218,6 +1225,9 @@ static int pac_main(int argc, char **argv)
 			break;
 		case OPT_REFUSE:
 			pac.refuse = true;
+			break;
+		case OPT_CDN_PNS_ID:
+			pac.cdn_pns_id = true;
 			break;
 		case OPT_WRITE:
 			pac.wmode = parse_choice(optarg, pac_write_names,
@@ -1644,12 +1654,19 @@ static void pns_msg(const unsigned char *m, size_t len)
 			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
 			    pns.call[i].pac_id == id)
 				c = &pns.call[i];
+		for (i = 0; i < pns.ncalls && !c; i++)
+			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
+			    pns.call[i].pns_id == id)
+				c = &pns.call[i];
 		if (!c) {
 			printf("PNS error unexpected CDN call_id=%u\n", id);
 			break;
 		}
 		c->cdn = true;
-		printf("PNS cdn pac_id=%u\n", id);
+		if (c->pac_id == id)
+			printf("PNS cdn pac_id=%u\n", id);
+		else
+			printf("PNS cdn pns_id=%u\n", id);
 		break;
 	case PPTP_ECHORQ:
 		rlen = ctl_build(r, PPTP_ECHORP);

@@ -136,6 +136,25 @@ nsx gw conntrack -F >/dev/null 2>&1
 check f-table-empty-after-conntrack-flush wait_for 5 calls_is 0
 wait $P1
 
+# accel-ppp answers CCRQ with a CDN naming the PNS's Call ID instead of its
+# own: the gateway must map it back to the client's ID and free the call.
+kill $PAC
+wait $PAC 2>/dev/null
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 --cdn-pns-id >$RIG/pac-accel.out 2>&1 &
+PAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac-accel.out
+nf_before=$(stat_of call_not_found)
+pns c1 192.168.10.115 $RIG/f-accel.out --call-id 20631 --calls 2 --gre 2 --end ccrq
+R1=$?
+sed 's/^/    | /' $RIG/f-accel.out
+check f-accel-cdn-session-ok sh -c "[ $R1 -eq 0 ]"
+check f-accel-cdn-names-client-ids sh -c \
+	"grep -q '^PNS cdn pns_id=20631$' $RIG/f-accel.out &&
+	 grep -q '^PNS cdn pns_id=20632$' $RIG/f-accel.out"
+# Each CDN found its call (and freed it): no "unknown Call ID" on the way.
+check f-accel-cdn-found-its-call sh -c "[ $(stat_of call_not_found) -eq $nf_before ]"
+check f-accel-table-empty wait_for 5 calls_is 0
+
 # GRE idle time-out.
 echo 10 >/sys/module/nf_pptp_alg/parameters/gre_timeout
 before=$(stat_of idle_timeout)
