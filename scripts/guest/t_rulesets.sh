@@ -8,13 +8,6 @@
 load_alg
 topo_up || { fail "topology"; exit 1; }
 
-# Every call of a peer output got all its echoes.
-echoed_all() {
-	grep -q 'PNS summary' "$1" &&
-	awk '/^PNS gre / { split($5, s, "="); split($6, r, "=");
-		if (s[2] == 0 || s[2] != r[2]) bad = 1; n++ }
-		END { exit bad || n == 0 }' "$1"
-}
 
 # The ruleset's "-p gre --ctstate UNTRACKED -j ACCEPT" rule saw the GRE.
 untracked_rule_used() {
@@ -35,10 +28,10 @@ scenario() {
 		--call-id 20631 --gre 4 >$RIG/$1-pns.out 2>&1
 	_rc=$?
 	check "$1-calls-carry-gre" sh -c "[ $_rc -eq 0 ]"
-	check "$1-all-echoed" echoed_all $RIG/$1-pns.out
+	check "$1-all-echoed" pns_all_echoed $RIG/$1-pns.out
 	check "$1-gre-accepted-by-untracked-rule" untracked_rule_used
 	check "$1-table-empty-after" wait_for 5 calls_is 0
-	if ! echoed_all $RIG/$1-pns.out; then
+	if ! pns_all_echoed $RIG/$1-pns.out; then
 		sed 's/^/    | /' $RIG/$1-pns.out $RIG/$1-pac.out
 		diag
 	fi
