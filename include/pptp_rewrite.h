@@ -114,14 +114,16 @@ struct pptp_rw_ops {
 	 * Reserve a Call ID for the peer on side @o as seen on the other
 	 * side, replacing any reservation @o holds. Its high byte must be
 	 * one whose bit is set in @blocks; @prefer (if >= 0) is taken when
-	 * it qualifies and is free. 0 on success.
+	 * it qualifies and is free. 0 on success; on failure the previous
+	 * reservation, if any, stays.
 	 */
 	int (*reserve)(void *ctx, int o, const u8 *blocks, int prefer,
 		       u16 *out);
 	void (*release)(void *ctx, int o);
 	/*
 	 * @call's @role peer on side @o now has both IDs known: install its
-	 * GRE flows, consuming @o's reservation. Non-zero fails closed.
+	 * GRE flows, consuming @o's reservation (also when it fails).
+	 * Non-zero fails closed.
 	 */
 	int (*bind)(void *ctx, struct pptp_rw_call *call, int o, int role);
 	u8 *(*store_get)(void *ctx);

@@ -1545,8 +1545,8 @@ static void rwt_refuse_limit_test(struct kunit *test)
 		MSG(0, PPTP_START_CTRL_REQ),
 		MSG(1, PPTP_START_CTRL_REPLY),
 		MSG1(0, PPTP_OUT_CALL_REQ, 20631, 0),
-		/* The reply to it names no call: passed as it is. */
-		REPLY(1, PPTP_OUT_CALL_REPLY, 1280, 0, 1, 1280, 0, 1),
+		/* The reply to it names no call: it gets Result 2. */
+		REPLY(1, PPTP_OUT_CALL_REPLY, 1280, 0, 1, 1280, 0, 2),
 		MSG1(1, PPTP_IN_CALL_REQ, 2571, 0),
 		MSG1(1, PPTP_CALL_DISCONNECT_NOTIFY, 1280, 1280),
 	};

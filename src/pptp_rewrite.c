@@ -397,7 +397,15 @@ static u8 rw_reply_result(const struct pptp_rw_ctx *x, int s, u16 type,
 	c = rw_find(rw, !s, s, 1U << !role, peer, false, &r);
 	if (!c) {
 		rw_event(x, PPTP_RW_EV_NOT_FOUND, type);
-		goto out;
+		rw_drop_pending(x, s);
+		/*
+		 * A NATed requester's IDs are never 0 on this side, so this
+		 * answers a request we refused: make it give up at once
+		 * rather than believe a call is up whose GRE goes nowhere.
+		 */
+		if (peer == 0 && rw->natted[!s])
+			return PPTP_RW_RESULT_ERROR;
+		return result;
 	}
 	if (c->state != want || d->dup) {
 		if (!d->dup)
