@@ -157,7 +157,7 @@ void pptp_rw_release_calls(struct pptp_rw *rw, const struct pptp_rw_ops *ops,
 			   void *ctx, enum pptp_rw_free why);
 /* Unlink one call (the glue's idle collector frees it afterwards). */
 void pptp_rw_call_unlink(struct pptp_rw_call *call);
-/* The connection ends: free calls, reservations and stores. */
+/* Free calls, reservations and stores; may be called again (a no-op). */
 void pptp_rw_destroy(struct pptp_rw *rw, const struct pptp_rw_ops *ops,
 		     void *ctx);
 

@@ -356,14 +356,17 @@ void pptp_alg_calls_gc(struct pptp_alg_net *pn, unsigned long idle)
 	}
 }
 
-/* A dying netns: its connections' destroy callbacks come later. */
+/*
+ * A dying netns: its connections' destroy callbacks come later, after the
+ * map table is gone, so everything hashed in it (calls and reservations)
+ * goes now; what is left of a connection is freed by its callback.
+ */
 void pptp_alg_calls_free_all(struct pptp_alg_net *pn)
 {
 	struct pptp_alg_conn *conn;
 
 	list_for_each_entry(conn, &pn->conns, net_node) {
-		pptp_rw_release_calls(&conn->rw, &pptp_alg_rw_ops, conn,
-				      PPTP_RW_FREE_CLEARED);
+		pptp_rw_destroy(&conn->rw, &pptp_alg_rw_ops, conn);
 		conn->rw.closed = true;
 	}
 }
