@@ -184,12 +184,13 @@ step_end 1
 
 # ---- 2: random bytes on TCP 1723 --------------------------------------------
 # Six junk connections (three after a valid SCCRQ/SCCRP) while a good client
-# holds: each makes the helper give up parsing that direction (one bad_*
-# count), the PAC closes it, and nothing else changes.
+# holds: behind the masquerade each one fails closed (one bad_* count, its
+# calls freed, the rest of its payload dropped, so the PAC never sees it and
+# the junk peer gives up after 2 s), and nothing else changes.
 stats_save $RIG/s2
 OUTS="$RIG/2-good.out $RIG/2-junk.out"
 : >$RIG/2-junk.out
-pns c2 $RIG/2-good.out --calls 2 --call-id 800 --gre 3 --hold 10 &
+pns c2 $RIG/2-good.out --calls 2 --call-id 800 --gre 3 --hold 40 &
 PG=$!
 wait_for 20 grep -q '^PNS gre idx=1 ' $RIG/2-good.out
 RJ=0
@@ -202,6 +203,8 @@ done
 fcheck 2-junk-peers-ran is junk-failures $RJ 0
 fcheck 2-junk-sccrp-answered is sccrp "$(grep -c 'JUNK sccrp result=1' $RIG/2-junk.out)" 3
 fcheck 2-table-only-bystander only_calls_of $C2 2
+fcheck 2-junk-failed-closed is failed_closed "$(stat_delta $RIG/s2 failed_closed)" 6
+fcheck 2-junk-payload-dropped moved $RIG/s2 1 closed_drop
 wait $PG
 RG=$?
 fcheck 2-bad-framing-counted moved $RIG/s2 6 bad_cookie bad_length \
