@@ -134,6 +134,7 @@ struct pptp_alg_net {
 	struct list_head conns;
 	unsigned int ncalls;
 	struct pptp_callid_alloc alloc;
+	u8 rotor;		/* start inside a block, see calls.c */
 	bool dead;
 	struct delayed_work gc;
 	struct net *net;

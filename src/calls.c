@@ -107,6 +107,21 @@ static bool pptp_alg_id_busy(void *arg, u16 id)
 	return pptp_alg_table_lookup(&c->pn->table, &c->key);
 }
 
+/* The only high byte @blocks allows, or -1 when it allows several or none. */
+static int pptp_alg_one_block(const u8 *blocks)
+{
+	int i, one = -1;
+
+	for (i = 0; i < PPTP_RW_BLOCKS; i++) {
+		if (!(blocks[i >> 3] & (1U << (i & 7))))
+			continue;
+		if (one >= 0)
+			return -1;
+		one = i;
+	}
+	return one;
+}
+
 /*
  * The ID the far side will use for the peer on side @o is unique per
  * (far peer, address it sends to): that pair and the ID are the key its
@@ -129,12 +144,29 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 		},
 	};
 	bool had = m->hashed;
+	u16 cursor = pn->alloc.cursor;
+	int one = pptp_alg_one_block(blocks);
+	int rc;
 	u16 id;
 
+	/*
+	 * Within one block (a kept ID's, or the block a connection's IDs
+	 * share) start at a rotating position and leave the cursor alone:
+	 * the cursor must not be pulled into the ID range a server uses for
+	 * its own IDs, and a freed ID should not come back at once.
+	 */
+	if (one >= 0 && prefer < 0) {
+		prefer = one << 8 | pn->rotor++;
+		if (!prefer)
+			prefer = pn->rotor++;
+	}
 	pptp_alg_table_remove(m);
-	if (pptp_callid_pick_in(&pn->alloc, blocks, prefer,
-				READ_ONCE(pptp_alg_callid_probes),
-				pptp_alg_id_busy, &busy, &id)) {
+	rc = pptp_callid_pick_in(&pn->alloc, blocks, prefer,
+				 READ_ONCE(pptp_alg_callid_probes),
+				 pptp_alg_id_busy, &busy, &id);
+	if (one >= 0)
+		pn->alloc.cursor = cursor;
+	if (rc) {
 		if (had)
 			pptp_alg_table_insert(&pn->table, m);
 		pptp_alg_count(pn, PPTP_STAT_CALLID_EXHAUSTED);
