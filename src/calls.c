@@ -164,8 +164,19 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 	rc = pptp_callid_pick_in(&pn->alloc, blocks, prefer,
 				 READ_ONCE(pptp_alg_callid_probes),
 				 pptp_alg_id_busy, &busy, &id);
-	if (one >= 0)
+	if (one >= 0) {
 		pn->alloc.cursor = cursor;
+	} else if (!rc && prefer < 0) {
+		/*
+		 * A new block: its first ID also takes the rotating low byte,
+		 * so every ID's low byte comes from one sequence and an ID
+		 * freed comes back only some 256 reservations later.
+		 */
+		u16 alt = (id & 0xff00) | pn->rotor++;
+
+		if (alt && !pptp_alg_id_busy(&busy, alt))
+			id = alt;
+	}
 	if (rc) {
 		if (had)
 			pptp_alg_table_insert(&pn->table, m);
