@@ -302,7 +302,7 @@ calls_file >$RIG/5.before
 x=$(sed -n 's/.* pns_id=1302\/\([0-9]*\) .*/\1/p' $RIG/5.before)
 first=$((${x:-1302} - 2))
 [ "$first" -ge 1 ] || first=1300
-pns c2 $RIG/5-b.out --calls 3 --call-id $first --gre 2 --hold 3 --hold-silent &
+pns c2 $RIG/5-b.out --calls 3 --call-id $first --gre 2 --hold 10 --hold-silent &
 PB=$!
 wait_for 20 grep -q '^PNS gre idx=1 ' $RIG/5-b.out
 sleep 1
