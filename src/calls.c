@@ -202,6 +202,16 @@ static void pptp_alg_release(void *ctx, int o)
 	pptp_alg_table_remove(&conn->resv[o]);
 }
 
+static int pptp_alg_flow_insert(struct pptp_alg_net *pn, struct pptp_alg_map *m)
+{
+	if (!pptp_alg_table_insert(&pn->table, m))
+		return 0;
+	pptp_alg_count(pn, PPTP_STAT_KEY_CLASH);
+	net_info_ratelimited("nf_pptp_alg: GRE flow %pI4 -> %pI4 id %u already mapped\n",
+			     &m->key.src, &m->key.dst, m->key.id);
+	return -EEXIST;
+}
+
 /*
  * The peer on side @o owns id[o][role]; the other side knows it as
  * id[t][role]. Hash the flows that carry GRE towards that peer: PRE finds
@@ -231,12 +241,8 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 		list_add_tail(&call->net_node, &pn->calls);
 		call->listed = true;
 	}
-	if (pptp_alg_table_insert(&pn->table, pre)) {
-		pptp_alg_count(pn, PPTP_STAT_KEY_CLASH);
-		net_info_ratelimited("nf_pptp_alg: GRE flow %pI4 -> %pI4 id %u already mapped\n",
-				     &pre->key.src, &pre->key.dst, pre->key.id);
+	if (pptp_alg_flow_insert(pn, pre))
 		return -EEXIST;
-	}
 
 	if (pptp_alg_real(conn, t) == pptp_alg_seen(conn, o))
 		return 0;
@@ -247,15 +253,8 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	post->key.id = rwc->id[o][role];
 	post->key.stage = PPTP_STAGE_POST;
 	post->new_addr = pptp_alg_seen(conn, o);
-	if (pptp_alg_table_insert(&pn->table, post)) {
-		/* Same hosts reusing an ID on two connections: ambiguous. */
-		pptp_alg_count(pn, PPTP_STAT_KEY_CLASH);
-		net_info_ratelimited("nf_pptp_alg: GRE flow %pI4 -> %pI4 id %u already mapped\n",
-				     &post->key.src, &post->key.dst,
-				     post->key.id);
-		return -EEXIST;
-	}
-	return 0;
+	/* Same hosts reusing an ID on two connections: ambiguous. */
+	return pptp_alg_flow_insert(pn, post);
 }
 
 static u8 *pptp_alg_store_get(void *ctx)
