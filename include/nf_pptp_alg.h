@@ -63,6 +63,13 @@ enum pptp_alg_stat {
 	PPTP_STAT_UNWRITABLE,
 	PPTP_STAT_CALL_FAILED,
 	PPTP_STAT_IDLE_TIMEOUT,
+	PPTP_STAT_PENDING_TIMEOUT,
+	PPTP_STAT_CONN_PENDING_FULL,
+	PPTP_STAT_HOST_CALLS_FULL,
+	PPTP_STAT_HOST_PENDING_FULL,
+	PPTP_STAT_TOTAL_CALLS_FULL,
+	PPTP_STAT_ORPHANS,
+	PPTP_STAT_SETUP_WAIT,
 	PPTP_STAT_GRE_TRANSLATED,
 	PPTP_STAT_GRE_NO_CALL,
 	PPTP_STAT_GRE_MALFORMED,
@@ -70,14 +77,23 @@ enum pptp_alg_stat {
 	PPTP_STAT_MAX,
 };
 
+/*
+ * Stages PAIR and BLOCK are not GRE flows: they hold the Call-ID
+ * allocator's bitmaps for one (source, destination, zone), see calls.c.
+ */
+enum pptp_alg_stage_x { PPTP_STAGE_PAIR = 2, PPTP_STAGE_BLOCK = 3 };
+
 struct pptp_alg_key {
 	__be32 src;
 	__be32 dst;
 	u16 id;
+	u16 zone;
 	u8 stage;
 };
 
 struct pptp_alg_call;
+struct pptp_alg_host;
+struct nf_conn;
 
 /* One entry of the map table: how to translate one GRE flow at one stage. */
 struct pptp_alg_map {
@@ -104,6 +120,7 @@ struct pptp_alg_call {
 	struct list_head net_node;	/* pn->lock, once bound */
 	struct pptp_alg_conn *conn;
 	bool listed;			/* on pn->calls */
+	bool pending;			/* counted as waiting for its reply */
 	unsigned long created;
 	unsigned long last_seen;	/* jiffies; written locklessly */
 	atomic64_t pkts[2];		/* [arrival side] */
@@ -120,22 +137,52 @@ struct pptp_alg_conn {
 	struct pptp_alg_map resv[2];	/* [owner side] ID being handed out */
 	struct list_head net_node;
 	unsigned int ncalls;		/* bound or being set up */
+	unsigned int npending;		/* of which waiting for their reply */
 	bool dead;
+	u16 zone;
 	__be32 addr[2][2];		/* [ct direction][0 src, 1 dst] */
 	__be16 port[2][2];
+	struct nf_conn *ct;		/* referenced while the state lives */
+	struct pptp_alg_host *host;	/* the originator's quota */
+	unsigned long created;
+	unsigned long last_msg;		/* jiffies of the last control message */
 	struct pptp_alg_net *pn;
 	struct rcu_head rcu;
 };
 
+/* Quota of one originator address (the host opening control connections). */
+struct pptp_alg_host {
+	struct hlist_node node;
+	__be32 addr;
+	u16 zone;
+	unsigned int nconns;
+	unsigned int ncalls;
+	unsigned int npending;
+};
+
+#define PPTP_ALG_HOST_BUCKETS	256
+
+/*
+ * Per netns. Nothing but this struct exists until the first control
+ * connection asks for the rest (@ready): the table, the host quotas, the
+ * GRE hooks and the collector are set up by @setup, in process context.
+ */
 struct pptp_alg_net {
 	spinlock_t lock;	/* table writers, call and conn lists, calls */
 	struct pptp_alg_table table;
+	struct hlist_head *hosts;
 	struct list_head calls;
 	struct list_head conns;
 	unsigned int ncalls;
+	unsigned int npending;
+	unsigned int nconns;
 	struct pptp_callid_alloc alloc;
 	u8 rotor;		/* start inside a block, see calls.c */
 	bool dead;
+	bool ready;		/* set-up done: table and hooks live */
+	bool setup_queued;
+	bool hooked;
+	struct work_struct setup;
 	struct delayed_work gc;
 	struct net *net;
 	struct proc_dir_entry *proc_dir;
@@ -151,6 +198,11 @@ extern unsigned int pptp_alg_gre_timeout;
 extern unsigned int pptp_alg_gre_mark;
 extern unsigned int pptp_alg_hashsize;
 extern unsigned int pptp_alg_callid_probes;
+extern unsigned int pptp_alg_max_pending;
+extern unsigned int pptp_alg_max_calls_host;
+extern unsigned int pptp_alg_max_pending_host;
+extern unsigned int pptp_alg_max_calls_total;
+extern unsigned int pptp_alg_pending_timeout;
 int pptp_alg_params_check(void);
 
 /* mem.c */
@@ -161,6 +213,7 @@ void pptp_alg_call_free_rcu(struct pptp_alg_call *call);
 struct pptp_alg_conn *pptp_alg_conn_alloc(void);
 void pptp_alg_conn_free(struct pptp_alg_conn *conn);
 void pptp_alg_conn_free_rcu(struct pptp_alg_conn *conn);
+extern atomic_t pptp_alg_calls_total;
 
 /* calltab.c: the map table; lookups under RCU, writers under pn->lock */
 int pptp_alg_table_init(struct pptp_alg_table *t, unsigned int size, u32 seed);
@@ -183,11 +236,14 @@ void pptp_alg_net_unregister(void);
 extern const struct pptp_rw_ops pptp_alg_rw_ops;
 struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 					const __be32 addr[2][2],
-					const __be16 port[2][2]);
-void pptp_alg_conn_destroy(struct pptp_alg_conn *conn);
+					const __be16 port[2][2], u16 zone);
+int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct);
+struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn);
 void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
-void pptp_alg_calls_gc(struct pptp_alg_net *pn, unsigned long idle);
-void pptp_alg_calls_free_all(struct pptp_alg_net *pn);
+unsigned int pptp_alg_gc_batch(struct pptp_alg_net *pn, unsigned int budget,
+			       struct nf_conn **put, unsigned int *nput);
+void pptp_alg_hosts_init(struct hlist_head *hosts);
+void pptp_alg_net_setup_queue(struct pptp_alg_net *pn);
 
 /* helper.c */
 int pptp_alg_helper_register(void);

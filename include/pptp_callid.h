@@ -37,4 +37,39 @@ int pptp_callid_pick_in(struct pptp_callid_alloc *a, const u8 *blocks,
 			int prefer, u32 max_probes, pptp_callid_busy_fn busy,
 			void *ctx, u16 *out);
 
+/*
+ * The bounded allocator the kernel uses. For one (peer, address it sends
+ * to) the IDs in use are kept as 256 blocks of 256 bits (one block per
+ * high byte, allocated only while it holds an ID) plus one bit per block
+ * saying it is full. Finding a free ID reads at most the 32 bytes of the
+ * full map and, in each block it tries, at most its 32 bytes: no probe
+ * loop, no dependence on how many IDs are live. ID 0 is never used.
+ */
+struct pptp_callid_block {
+	u8 used[32];
+	u16 n;
+};
+
+struct pptp_callid_space {
+	u8 full[32];
+};
+
+/* The block of high byte @hi, or NULL when none of its IDs is in use. */
+typedef const struct pptp_callid_block *(*pptp_callid_block_fn)(void *ctx,
+								  u8 hi);
+
+bool pptp_callid_used(const struct pptp_callid_block *b, u16 id);
+/* Mark @id used (@used) or free in @b and keep @s's full bit right. */
+void pptp_callid_mark(struct pptp_callid_space *s,
+		      struct pptp_callid_block *b, u16 id, bool used);
+/*
+ * A free ID whose high byte is allowed by @blocks: @prefer (if > 0) when
+ * it qualifies, else the first free one found from @start, trying each
+ * block once from @start's and, inside each, low bytes from @start's.
+ * 0 on success, -1 when every allowed block is full.
+ */
+int pptp_callid_find(const struct pptp_callid_space *s,
+		     pptp_callid_block_fn block, void *ctx, const u8 *blocks,
+		     int prefer, u16 start, u16 *out);
+
 #endif /* PPTP_CALLID_H */

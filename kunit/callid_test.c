@@ -8,7 +8,9 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "pptp_callid.h"
@@ -496,6 +498,235 @@ static void callid_pick_all_blocks_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, c->saw_zero);
 }
 
+/* ---- the bounded allocator: pptp_callid_find() and its bitmaps ---- */
+
+struct find_ctx {
+	struct pptp_callid_space s;
+	struct pptp_callid_block *blk[256];	/* NULL: no ID of it used */
+	unsigned long *used;			/* the oracle, one bit per ID */
+	u32 lookups;				/* block() calls */
+	struct kunit *test;
+};
+
+static const struct pptp_callid_block *find_block(void *ctx, u8 hi)
+{
+	struct find_ctx *f = ctx;
+
+	f->lookups++;
+	return f->blk[hi];
+}
+
+static struct find_ctx *find_ctx_new(struct kunit *test)
+{
+	struct find_ctx *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->used = kunit_kcalloc(test, BITS_TO_LONGS(CALLID_IDS),
+				sizeof(unsigned long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->used);
+	f->test = test;
+	return f;
+}
+
+/* As the kernel glue does: a block exists only while it holds an ID. */
+static void find_mark(struct find_ctx *f, u16 id, bool used)
+{
+	unsigned int hi = id >> 8;
+
+	if (id == 0)
+		return;
+	if (!f->blk[hi]) {
+		if (!used)
+			return;
+		f->blk[hi] = kunit_kzalloc(f->test, sizeof(*f->blk[hi]),
+					   GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(f->test, f->blk[hi]);
+	}
+	pptp_callid_mark(&f->s, f->blk[hi], id, used);
+	if (used)
+		set_bit(id, f->used);
+	else
+		clear_bit(id, f->used);
+	if (!f->blk[hi]->n) {
+		kunit_kfree(f->test, f->blk[hi]);
+		f->blk[hi] = NULL;
+	}
+}
+
+/* Is any ID with an allowed high byte free, by the oracle? */
+static bool find_oracle_any(const struct find_ctx *f, const u8 *blocks)
+{
+	unsigned int id;
+
+	for (id = 1; id < CALLID_IDS; id++)
+		if (callid_block_ok(blocks, (u16)id) && !test_bit(id, f->used))
+			return true;
+	return false;
+}
+
+/*
+ * Property: over random marks, frees and requests, find() returns a free,
+ * allowed, non-zero ID exactly when the oracle has one; takes @prefer
+ * when it qualifies; and asks for at most two blocks (prefer's and the
+ * one it picks from), whatever the occupancy.
+ */
+static void callid_find_oracle_test(struct kunit *test)
+{
+	struct find_ctx *f = find_ctx_new(test);
+	u32 state = 0x12345678, step, found = 0, none = 0, took = 0;
+
+	for (step = 0; step < 6000; step++) {
+		u8 blocks[CALLID_NBLK / 8];
+		int prefer, rc;
+		u16 start, out = 0;
+		unsigned int i, op;
+
+		state = state * 1103515245 + 12345;
+		op = (state >> 16) % 8;
+		/* Dense: mostly a few blocks, sometimes everything allowed. */
+		memset(blocks, 0, sizeof(blocks));
+		if (op == 0) {
+			memset(blocks, 0xff, sizeof(blocks));
+		} else {
+			/* Mostly blocks 0..7 (2047 IDs), so they fill up. */
+			for (i = 0; i < 1 + op; i++) {
+				state = state * 1103515245 + 12345;
+				blocks[op < 6 ? 0 : (state >> 16) % 4] |=
+					(u8)(1U << ((state >> 8) & 7));
+			}
+		}
+		state = state * 1103515245 + 12345;
+		prefer = (state >> 8) & 1 ? (int)((state >> 12) & 0x1fff) : -1;
+		state = state * 1103515245 + 12345;
+		start = (u16)((state >> 8) & 0x1fff);
+		f->lookups = 0;
+		rc = pptp_callid_find(&f->s, find_block, f, blocks, prefer,
+				      start, &out);
+		KUNIT_ASSERT_LE(test, f->lookups, 2U);
+		if (rc) {
+			KUNIT_ASSERT_FALSE_MSG(test, find_oracle_any(f, blocks),
+					       "step %u: none found", step);
+			none++;
+			/* Free something so the space keeps moving. */
+			state = state * 1103515245 + 12345;
+			find_mark(f, (u16)((state >> 8) & 0x7ff), false);
+			continue;
+		}
+		KUNIT_ASSERT_NE(test, out, 0);
+		KUNIT_ASSERT_TRUE(test, callid_block_ok(blocks, out));
+		KUNIT_ASSERT_FALSE_MSG(test, test_bit(out, f->used),
+				       "step %u: id %u is live", step, out);
+		if (prefer > 0 && callid_block_ok(blocks, (u16)prefer) &&
+		    !test_bit(prefer, f->used)) {
+			KUNIT_ASSERT_EQ(test, out, (u16)prefer);
+			took++;
+		}
+		find_mark(f, out, true);
+		found++;
+		/* One in three steps frees a random ID again. */
+		state = state * 1103515245 + 12345;
+		if ((state >> 8) % 3 == 0)
+			find_mark(f, (u16)((state >> 10) & 0x7ff), false);
+	}
+	/* The walk filled the low blocks and hit both outcomes. */
+	KUNIT_EXPECT_GT(test, found, 1000U);
+	KUNIT_EXPECT_GT(test, none, 100U);
+	KUNIT_EXPECT_GT(test, took, 100U);
+}
+
+/* The whole space: 65535 IDs, each once, then the one freed comes back. */
+static void callid_find_full_test(struct kunit *test)
+{
+	struct find_ctx *f = find_ctx_new(test);
+	u8 all[CALLID_NBLK / 8];
+	unsigned int n = 0;
+	u16 out, start = 0x7777;
+
+	memset(all, 0xff, sizeof(all));
+	while (!pptp_callid_find(&f->s, find_block, f, all, -1, start, &out)) {
+		KUNIT_ASSERT_NE(test, out, 0);
+		KUNIT_ASSERT_FALSE(test, test_bit(out, f->used));
+		find_mark(f, out, true);
+		start = out;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, CALLID_USABLE);
+	KUNIT_EXPECT_EQ(test, f->s.full[0], 0xff);
+	find_mark(f, 0x1234, false);
+	f->lookups = 0;
+	KUNIT_EXPECT_EQ(test, pptp_callid_find(&f->s, find_block, f, all, -1,
+					       0xfe00, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x1234);
+	KUNIT_EXPECT_EQ(test, f->lookups, 1U);
+}
+
+static int callid_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The adversarial case of the old probing allocator: every ID from the
+ * cursor on is taken except at the far end, so each pick walks. The same
+ * occupancy through find() asks one block. Prints the worst and median
+ * time per new ID of both (a measurement, not asserted: the assertion is
+ * on the work, probes against block lookups).
+ */
+static void callid_find_adversarial_test(struct kunit *test)
+{
+	struct callid_ctx *c = callid_ctx_new(test);
+	struct find_ctx *f = find_ctx_new(test);
+	u64 *t_old, *t_new, t0;
+	struct pptp_callid_alloc a;
+	u8 all[CALLID_NBLK / 8];
+	u32 worst_probes = 0, worst_lookups = 0;
+	unsigned int i, id, n = 200;
+	u16 out;
+
+	t_old = kunit_kcalloc(test, n, sizeof(u64), GFP_KERNEL);
+	t_new = kunit_kcalloc(test, n, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t_old);
+	KUNIT_ASSERT_NOT_NULL(test, t_new);
+	memset(all, 0xff, sizeof(all));
+	/* 4000 IDs parked in front of the cursor, the rest free. */
+	for (id = 1001; id < 5001; id++) {
+		set_bit(id, c->busy);
+		find_mark(f, (u16)id, true);
+	}
+	for (i = 0; i < n; i++) {
+		pptp_callid_init(&a, 1000);
+		c->calls = 0;
+		t0 = ktime_get_ns();
+		KUNIT_ASSERT_EQ(test, pptp_callid_pick(&a, 0, false, 65535,
+						       callid_busy, c, &out),
+				0);
+		t_old[i] = ktime_get_ns() - t0;
+		KUNIT_ASSERT_EQ(test, out, 5001 + i);
+		worst_probes = max(worst_probes, c->calls);
+		set_bit(out, c->busy);
+
+		f->lookups = 0;
+		t0 = ktime_get_ns();
+		KUNIT_ASSERT_EQ(test, pptp_callid_find(&f->s, find_block, f,
+						       all, -1, 1001, &out),
+				0);
+		t_new[i] = ktime_get_ns() - t0;
+		KUNIT_ASSERT_FALSE(test, test_bit(out, f->used));
+		worst_lookups = max(worst_lookups, f->lookups);
+		find_mark(f, out, true);
+	}
+	sort(t_old, n, sizeof(u64), callid_cmp_u64, NULL);
+	sort(t_new, n, sizeof(u64), callid_cmp_u64, NULL);
+	kunit_info(test,
+		   "callid-bench: probing worst=%lluns median=%lluns probes=%u; bitmap worst=%lluns median=%lluns lookups=%u\n",
+		   t_old[n - 1], t_old[n / 2], worst_probes,
+		   t_new[n - 1], t_new[n / 2], worst_lookups);
+	KUNIT_EXPECT_GE(test, worst_probes, 4000U);
+	KUNIT_EXPECT_LE(test, worst_lookups, 1U);
+}
+
 static struct kunit_case callid_test_cases[] = {
 	KUNIT_CASE(callid_unique_test),
 	KUNIT_CASE(callid_keep_free_test),
@@ -507,6 +738,9 @@ static struct kunit_case callid_test_cases[] = {
 	KUNIT_CASE_PARAM(callid_pick_in_test, callid_in_gen_params),
 	KUNIT_CASE(callid_pick_in_exhaust_test),
 	KUNIT_CASE(callid_pick_all_blocks_test),
+	KUNIT_CASE(callid_find_oracle_test),
+	KUNIT_CASE(callid_find_full_test),
+	KUNIT_CASE(callid_find_adversarial_test),
 	{}
 };
 

@@ -58,6 +58,7 @@ if [ -n "$kline" ]; then
 	passed=$((passed + kp))
 	failed=$((failed + kf))
 	echo "KUnit: $kp passed, $kf failed" | tee -a "$report"
+	grep -a -- '-bench: ' "$klog" | tee -a "$report"
 fi
 if [ $krc -ne 0 ] || [ -z "$kline" ]; then
 	result FAIL "kunit-run"
@@ -70,11 +71,11 @@ kargs=()
 while read -r v; do
 	kargs+=(-k "$v")
 done < <(kernels)
-"$REPO/scripts/guest.sh" "${kargs[@]}" -t "${RIG_TESTS:-load,real,peer,fault,rulesets,isolation,benchsmoke}" >"$glog" 2>&1
+"$REPO/scripts/guest.sh" "${kargs[@]}" -t "${RIG_TESTS:-load,real,peer,fault,rulesets,isolation,lifetime,benchsmoke}" >"$glog" 2>&1
 grc=$?
 # The sanitizer kernel KUnit just built runs the same scenarios; not the
 # bench smoke, which under KASAN and lockdep outlasts its time limit.
-"$REPO/scripts/guest.sh" -k debug -t "${RIG_DEBUG_TESTS:-load,real,peer,fault,rulesets,isolation}" >>"$glog" 2>&1 || grc=1
+"$REPO/scripts/guest.sh" -k debug -t "${RIG_DEBUG_TESTS:-load,real,peer,fault,rulesets,isolation,lifetime}" >>"$glog" 2>&1 || grc=1
 cat "$glog"
 gp=$(grep -c '^PASS \[' "$glog")
 gf=$(grep -c '^FAIL \[' "$glog")

@@ -38,7 +38,7 @@ for v in "${vers[@]}"; do
 	fi
 	log "booting $v: $tests"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
-		-m "${RIG_MEM:-2048}" -nographic -no-reboot -nic none \
+		-m "${RIG_MEM:-2048}" -smp "${RIG_SMP:-2}" -nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$out/initrd.gz" \
 		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests${RIG_TEST_TIMEOUT:+ rig.timeout=$RIG_TEST_TIMEOUT}" \
 		</dev/null >"$out/console.log" 2>&1

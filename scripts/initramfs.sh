@@ -54,6 +54,7 @@ ln -sf ../usr/sbin/ip "$root/sbin/ip"
 if [ -f "$REPO/scripts/pptp_peer.c" ]; then
 	gcc -O2 -Wall -static -o "$root/usr/bin/pptp_peer" "$REPO/scripts/pptp_peer.c"
 fi
+gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/ct_unhelp" "$REPO/scripts/ct_unhelp.c"
 if [ -f "$REPO/scripts/pptp_bench.c" ]; then
 	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" "$REPO/scripts/pptp_bench.c"
 fi

@@ -175,5 +175,8 @@ errors=$(count errors)
 [ "$errors" = 0 ] || { say "$errors parser errors"; status=1; }
 [ "$total" -gt 0 ] || { say "no tests ran"; status=1; }
 
+# Measurements some cases print (e.g. callid-bench: the allocator's worst
+# and median time per new ID, before and after).
+grep -ao '[a-z-]*-bench: .*' "$CONSOLE" || true
 echo "KUNIT passed=$passed failed=$failed"
 exit "$status"

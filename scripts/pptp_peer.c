@@ -24,6 +24,8 @@
  *                         further ones wait in the listen backlog
  *   --time SECONDS        run time, 0 = until signalled (default 60)
  *   --refuse              answer every OCRQ with result 7 (do not accept)
+ *   --silent              never answer an OCRQ (a server that hangs: the
+ *                         PNS's calls stay waiting for their reply)
  *   --cdn-pns-id          CDN carries the PNS's Call ID (as received), not
  *                         the PAC's, as accel-ppp sends it
  *   --exit-after-conns N  also exit once N connections were accepted and
@@ -108,6 +110,8 @@
  *   --no-seq              send GRE without the S bit (flags 0x2001 instead
  *                         of 0x3001)
  *   --hold-silent         send no GRE probes during --hold
+ *   --hold-echo           send an EchoRQ every second during --hold (the
+ *                         control connection stays busy, the GRE quiet)
  *   --hold SECONDS        then keep the connection open (answering EchoRQ)
  *                         and send one probe per call per second (default 0)
  *   --end MODE            ccrq:  CCRQ per call, wait for every CDN (default)
@@ -823,6 +827,7 @@ static struct {
 	unsigned int conn_seq;
 	unsigned int exit_after;
 	bool refuse;		/* answer every OCRQ with result 7 */
+	bool silent;		/* answer no OCRQ at all */
 	bool cdn_pns_id;	/* CDN carries the PNS's Call ID */
 	int wmode;		/* PAC_W_* */
 	long split_gap;		/* ms between split-random pieces */
@@ -939,6 +944,10 @@ static int pac_ocrq(int slot, const unsigned char *m)
 	u16 id = 0;
 	int i;
 
+	if (pac.silent) {
+		printf("PAC silent pns_id=%u\n", pns_id);
+		return 0;
+	}
 	for (i = 0; i < PAC_MAX_CALLS && !c; i++)
 		if (!pac.call[i].live)
 			c = &pac.call[i];
@@ -1161,9 +1170,9 @@ enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_CALL_ID, OPT_MAX_CONNS, OPT_TIME,
 	OPT_EXIT_AFTER, OPT_SERVER, OPT_BIND, OPT_CALLS, OPT_SAME_ID,
 	OPT_WRITE, OPT_SPLIT_AT, OPT_GRE, OPT_GRE_INTERVAL, OPT_GRE_TIMEOUT,
-	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE,
+	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE, OPT_SILENT,
 	OPT_CDN_PNS_ID,
-	OPT_HOLD_SILENT, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
+	OPT_HOLD_SILENT, OPT_HOLD_ECHO, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
 	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
 };
 
@@ -1177,6 +1186,7 @@ static int pac_main(int argc, char **argv)
 		{ "time", required_argument, NULL, OPT_TIME },
 		{ "exit-after-conns", required_argument, NULL, OPT_EXIT_AFTER },
 		{ "refuse", no_argument, NULL, OPT_REFUSE },
+		{ "silent", no_argument, NULL, OPT_SILENT },
 		{ "cdn-pns-id", no_argument, NULL, OPT_CDN_PNS_ID },
 		{ "write", required_argument, NULL, OPT_WRITE },
 		{ "seed", required_argument, NULL, OPT_SEED },
@@ -1225,6 +1235,9 @@ static int pac_main(int argc, char **argv)
 			break;
 		case OPT_REFUSE:
 			pac.refuse = true;
+			break;
+		case OPT_SILENT:
+			pac.silent = true;
 			break;
 		case OPT_CDN_PNS_ID:
 			pac.cdn_pns_id = true;
@@ -1412,6 +1425,7 @@ static struct {
 	long gre_timeout;
 	long hold;
 	bool hold_silent;	/* no GRE probes while holding */
+	bool hold_echo;		/* EchoRQ once a second while holding */
 	int refused;		/* OCRPs with Peer Call ID 0 */
 	enum pns_end end;
 	bool sli;
@@ -1920,10 +1934,19 @@ static void pns_hold_phase(void)
 
 	pns.phase = PH_HOLD;
 	while ((now = now_ms()) < end) {
-		if (pns.gre && !pns.hold_silent && now >= next) {
-			for (i = 0; i < pns.ncalls; i++)
-				if (pns_connected(&pns.call[i]))
-					pns_probe(&pns.call[i], PH_HOLD);
+		if (now >= next) {
+			if (pns.gre && !pns.hold_silent)
+				for (i = 0; i < pns.ncalls; i++)
+					if (pns_connected(&pns.call[i]))
+						pns_probe(&pns.call[i], PH_HOLD);
+			if (pns.hold_echo) {
+				unsigned char m[PPTP_MAX_LEN];
+				size_t len = ctl_build(m, PPTP_ECHORQ);
+
+				put32(m + 12, (u32)now);
+				pns_queue(m, len);
+				pns_flush();
+			}
 			next += 1000;
 		}
 		pns_pump((next < end ? next : end) - now);
@@ -1993,7 +2016,8 @@ static void pns_usage(FILE *f)
 	      "         [--write normal|each|coalesce|coalesce-all|split|split-random]\n"
 	      "         [--split-at K] [--split-gap-ms MS] [--seed S]\n"
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
-	      "         [--no-seq] [--hold SECONDS] [--end ccrq|stop|close]\n"
+	      "         [--no-seq] [--hold SECONDS] [--hold-silent] [--hold-echo]\n"
+	      "         [--end ccrq|stop|close]\n"
 	      "         [--sli] [--stall SECONDS] [--dup] [--bogus]\n"
 	      "         [--quiet] [--verbose]\n",
 	      f);
@@ -2056,6 +2080,7 @@ static int pns_main(int argc, char **argv)
 		{ "no-seq", no_argument, NULL, OPT_NO_SEQ },
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "hold-silent", no_argument, NULL, OPT_HOLD_SILENT },
+		{ "hold-echo", no_argument, NULL, OPT_HOLD_ECHO },
 		{ "end", required_argument, NULL, OPT_END },
 		{ "sli", no_argument, NULL, OPT_SLI },
 		{ "stall", required_argument, NULL, OPT_STALL },
@@ -2145,6 +2170,9 @@ static int pns_main(int argc, char **argv)
 			break;
 		case OPT_HOLD_SILENT:
 			pns.hold_silent = true;
+			break;
+		case OPT_HOLD_ECHO:
+			pns.hold_echo = true;
 			break;
 		case OPT_SLI:
 			pns.sli = true;

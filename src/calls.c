@@ -6,7 +6,10 @@
  * lines), the idle-call collector, and the teardown of a connection, of a
  * netns and of the module. Every function here runs under pn->lock.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 
 #include "nf_pptp_alg.h"
 
@@ -28,27 +31,233 @@ static __be32 pptp_alg_seen(const struct pptp_alg_conn *conn, int side)
 	return conn->addr[side][1];
 }
 
+/* ---- the Call-ID bitmaps (pptp_callid.c) kept beside the table ---- */
+
+struct pptp_alg_idpair {
+	struct pptp_alg_map m;		/* key: PAIR stage, id 0 */
+	struct pptp_callid_space s;
+	unsigned int nblocks;
+	struct rcu_head rcu;
+};
+
+struct pptp_alg_idblock {
+	struct pptp_alg_map m;		/* key: BLOCK stage, id = high byte */
+	struct pptp_callid_block b;
+	struct rcu_head rcu;
+};
+
+static struct pptp_alg_idpair *pptp_alg_idpair_find(struct pptp_alg_net *pn,
+						    const struct pptp_alg_key *k)
+{
+	struct pptp_alg_key pk = *k;
+	struct pptp_alg_map *m;
+
+	pk.id = 0;
+	pk.stage = PPTP_STAGE_PAIR;
+	m = pptp_alg_table_lookup(&pn->table, &pk);
+	return m ? container_of(m, struct pptp_alg_idpair, m) : NULL;
+}
+
+static struct pptp_alg_idblock *
+pptp_alg_idblock_find(struct pptp_alg_net *pn, const struct pptp_alg_key *k,
+		      u8 hi)
+{
+	struct pptp_alg_key bk = *k;
+	struct pptp_alg_map *m;
+
+	bk.id = hi;
+	bk.stage = PPTP_STAGE_BLOCK;
+	m = pptp_alg_table_lookup(&pn->table, &bk);
+	return m ? container_of(m, struct pptp_alg_idblock, m) : NULL;
+}
+
+/*
+ * Keep the bitmaps equal to the set of IDs hashed at stage PRE for the
+ * key's (source, destination, zone): they are what a new ID is chosen
+ * from, the table stays the proof that no live ID is handed out twice.
+ */
+static int pptp_alg_id_mark(struct pptp_alg_net *pn,
+			    const struct pptp_alg_key *k, bool used)
+{
+	struct pptp_alg_idpair *pair = pptp_alg_idpair_find(pn, k);
+	struct pptp_alg_idblock *blk;
+	bool new_pair = false;
+
+	if (k->id == 0)
+		return 0;
+	if (!pair) {
+		if (!used)
+			return 0;
+		pair = kzalloc(sizeof(*pair), GFP_ATOMIC | __GFP_ACCOUNT);
+		if (!pair)
+			return -ENOMEM;
+		pair->m.key = *k;
+		pair->m.key.id = 0;
+		pair->m.key.stage = PPTP_STAGE_PAIR;
+		pptp_alg_table_insert(&pn->table, &pair->m);
+		new_pair = true;
+	}
+	blk = pptp_alg_idblock_find(pn, k, k->id >> 8);
+	if (!blk) {
+		if (!used)
+			return 0;
+		blk = kzalloc(sizeof(*blk), GFP_ATOMIC | __GFP_ACCOUNT);
+		if (!blk) {
+			if (new_pair) {
+				pptp_alg_table_remove(&pair->m);
+				kfree_rcu(pair, rcu);
+			}
+			return -ENOMEM;
+		}
+		blk->m.key = *k;
+		blk->m.key.id = k->id >> 8;
+		blk->m.key.stage = PPTP_STAGE_BLOCK;
+		pptp_alg_table_insert(&pn->table, &blk->m);
+		pair->nblocks++;
+	}
+	pptp_callid_mark(&pair->s, &blk->b, k->id, used);
+	if (blk->b.n)
+		return 0;
+	pptp_alg_table_remove(&blk->m);
+	kfree_rcu(blk, rcu);
+	if (--pair->nblocks == 0) {
+		pptp_alg_table_remove(&pair->m);
+		kfree_rcu(pair, rcu);
+	}
+	return 0;
+}
+
+/* Hash @m; a GRE flow's ID (stage PRE) is also marked used. */
+static int pptp_alg_map_add(struct pptp_alg_net *pn, struct pptp_alg_map *m)
+{
+	if (pptp_alg_table_insert(&pn->table, m))
+		return -EEXIST;
+	if (m->key.stage == PPTP_STAGE_PRE && pptp_alg_id_mark(pn, &m->key, true)) {
+		pptp_alg_table_remove(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void pptp_alg_map_del(struct pptp_alg_net *pn, struct pptp_alg_map *m)
+{
+	if (!m->hashed)
+		return;
+	pptp_alg_table_remove(m);
+	if (m->key.stage == PPTP_STAGE_PRE)
+		pptp_alg_id_mark(pn, &m->key, false);
+}
+
+/* ---- quotas ---- */
+
+static u32 pptp_alg_host_hash(__be32 addr, u16 zone)
+{
+	return jhash_2words((__force u32)addr, zone, 0) &
+	       (PPTP_ALG_HOST_BUCKETS - 1);
+}
+
+void pptp_alg_hosts_init(struct hlist_head *hosts)
+{
+	unsigned int i;
+
+	for (i = 0; i < PPTP_ALG_HOST_BUCKETS; i++)
+		INIT_HLIST_HEAD(&hosts[i]);
+}
+
+static struct pptp_alg_host *pptp_alg_host_get(struct pptp_alg_net *pn,
+					       __be32 addr, u16 zone)
+{
+	struct hlist_head *b = &pn->hosts[pptp_alg_host_hash(addr, zone)];
+	struct pptp_alg_host *h;
+
+	hlist_for_each_entry(h, b, node) {
+		if (h->addr == addr && h->zone == zone) {
+			h->nconns++;
+			return h;
+		}
+	}
+	h = kzalloc(sizeof(*h), GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!h)
+		return NULL;
+	h->addr = addr;
+	h->zone = zone;
+	h->nconns = 1;
+	hlist_add_head(&h->node, b);
+	return h;
+}
+
+static void pptp_alg_host_put(struct pptp_alg_host *h)
+{
+	if (--h->nconns)
+		return;
+	hlist_del(&h->node);
+	kfree(h);
+}
+
+static bool pptp_alg_state_pending(u8 state)
+{
+	return state == PPTP_RW_OUT_PENDING || state == PPTP_RW_IN_PENDING;
+}
+
+static void pptp_alg_unpend(struct pptp_alg_call *call)
+{
+	struct pptp_alg_conn *conn = call->conn;
+
+	if (!call->pending)
+		return;
+	call->pending = false;
+	conn->npending--;
+	conn->host->npending--;
+	conn->pn->npending--;
+}
+
+/*
+ * Refuse a new call when any quota it would count against is spent:
+ * the connection's, its originator's (live and waiting for a reply,
+ * apart), the netns's and the module's. The originator's quota is what
+ * keeps one LAN host (or one internet host, for a port-forwarded server)
+ * from taking every call the others could have.
+ */
+static enum pptp_alg_stat pptp_alg_quota(struct pptp_alg_conn *conn)
+{
+	struct pptp_alg_host *h = conn->host;
+
+	if (conn->ncalls >= READ_ONCE(pptp_alg_max_calls))
+		return PPTP_STAT_CONN_CALLS_FULL;
+	if (conn->npending >= READ_ONCE(pptp_alg_max_pending))
+		return PPTP_STAT_CONN_PENDING_FULL;
+	if (h->ncalls >= READ_ONCE(pptp_alg_max_calls_host))
+		return PPTP_STAT_HOST_CALLS_FULL;
+	if (h->npending >= READ_ONCE(pptp_alg_max_pending_host))
+		return PPTP_STAT_HOST_PENDING_FULL;
+	if (conn->pn->ncalls >= READ_ONCE(pptp_alg_max_calls_net))
+		return PPTP_STAT_NET_CALLS_FULL;
+	if (atomic_inc_return(&pptp_alg_calls_total) >
+	    READ_ONCE(pptp_alg_max_calls_total)) {
+		atomic_dec(&pptp_alg_calls_total);
+		return PPTP_STAT_TOTAL_CALLS_FULL;
+	}
+	return PPTP_STAT_MAX;
+}
+
 static struct pptp_rw_call *pptp_alg_call_new(void *ctx)
 {
 	struct pptp_alg_conn *conn = pptp_alg_ctx_conn(ctx);
 	struct pptp_alg_net *pn = conn->pn;
 	struct pptp_alg_call *call;
+	enum pptp_alg_stat full;
 
-	if (conn->ncalls >= READ_ONCE(pptp_alg_max_calls)) {
-		pptp_alg_count(pn, PPTP_STAT_CONN_CALLS_FULL);
-		net_info_ratelimited("nf_pptp_alg: control connection %pI4:%u already has %u calls\n",
-				     &conn->addr[0][0], ntohs(conn->port[0][0]),
-				     conn->ncalls);
-		return NULL;
-	}
-	if (pn->ncalls >= READ_ONCE(pptp_alg_max_calls_net)) {
-		pptp_alg_count(pn, PPTP_STAT_NET_CALLS_FULL);
-		net_info_ratelimited("nf_pptp_alg: %u calls in this netns, refusing more\n",
-				     pn->ncalls);
+	full = pptp_alg_quota(conn);
+	if (full != PPTP_STAT_MAX) {
+		pptp_alg_count(pn, full);
+		net_info_ratelimited("nf_pptp_alg: new call from %pI4 refused: %s\n",
+				     &conn->addr[0][0],
+				     pptp_alg_stat_name(full));
 		return NULL;
 	}
 	call = pptp_alg_call_alloc();
 	if (!call) {
+		atomic_dec(&pptp_alg_calls_total);
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
 		net_info_ratelimited("nf_pptp_alg: no memory for a call\n");
 		return NULL;
@@ -56,8 +265,13 @@ static struct pptp_rw_call *pptp_alg_call_new(void *ctx)
 	call->conn = conn;
 	call->created = jiffies;
 	call->last_seen = jiffies;
+	call->pending = true;
 	conn->ncalls++;
+	conn->npending++;
+	conn->host->ncalls++;
+	conn->host->npending++;
 	pn->ncalls++;
+	pn->npending++;
 	pptp_alg_count(pn, PPTP_STAT_CALLS_CREATED);
 	return &call->rw;
 }
@@ -73,11 +287,14 @@ static void pptp_alg_call_put(struct pptp_alg_call *call,
 	lockdep_assert_held(&pn->lock);
 	for (side = 0; side < 2; side++)
 		for (stage = 0; stage < 2; stage++)
-			pptp_alg_table_remove(&call->map[side][stage]);
+			pptp_alg_map_del(pn, &call->map[side][stage]);
 	if (call->listed)
 		list_del(&call->net_node);
+	pptp_alg_unpend(call);
 	conn->ncalls--;
+	conn->host->ncalls--;
 	pn->ncalls--;
+	atomic_dec(&pptp_alg_calls_total);
 	if (why != PPTP_STAT_CALLS_FREED)
 		pptp_alg_count(pn, why);
 	pptp_alg_count(pn, PPTP_STAT_CALLS_FREED);
@@ -94,17 +311,18 @@ static void pptp_alg_call_free(void *ctx, struct pptp_rw_call *rwc,
 			  PPTP_STAT_CALL_FAILED : PPTP_STAT_CALLS_FREED);
 }
 
-struct pptp_alg_busy_ctx {
+struct pptp_alg_find_ctx {
 	struct pptp_alg_net *pn;
 	struct pptp_alg_key key;
 };
 
-static bool pptp_alg_id_busy(void *arg, u16 id)
+static const struct pptp_callid_block *pptp_alg_find_block(void *arg, u8 hi)
 {
-	struct pptp_alg_busy_ctx *c = arg;
+	struct pptp_alg_find_ctx *c = arg;
+	struct pptp_alg_idblock *blk = pptp_alg_idblock_find(c->pn, &c->key,
+							     hi);
 
-	c->key.id = id;
-	return pptp_alg_table_lookup(&c->pn->table, &c->key);
+	return blk ? &blk->b : NULL;
 }
 
 /* The only high byte @blocks allows, or -1 when it allows several or none. */
@@ -112,100 +330,108 @@ static int pptp_alg_one_block(const u8 *blocks)
 {
 	int i, one = -1;
 
-	for (i = 0; i < PPTP_RW_BLOCKS; i++) {
-		if (!(blocks[i >> 3] & (1U << (i & 7))))
+	for (i = 0; i < PPTP_RW_BLOCKS / 8; i++) {
+		if (!blocks[i])
 			continue;
-		if (one >= 0)
+		if (one >= 0 || (blocks[i] & (blocks[i] - 1)))
 			return -1;
-		one = i;
+		one = i * 8 + __ffs(blocks[i]);
 	}
 	return one;
 }
 
 /*
  * The ID the far side will use for the peer on side @o is unique per
- * (far peer, address it sends to): that pair and the ID are the key its
+ * (far peer, address it sends to, zone): that and the ID are the key its
  * GRE is found by. A reservation is a table entry without a call, so no
  * other connection can take the ID while its first byte is on the wire.
+ * The choice costs one bitmap walk (pptp_callid_find()) and at most two
+ * table lookups, however many IDs are live.
  */
 static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 			    u16 *out)
 {
+	static const struct pptp_callid_space none;
 	struct pptp_alg_conn *conn = pptp_alg_ctx_conn(ctx);
 	struct pptp_alg_net *pn = conn->pn;
 	struct pptp_alg_map *m = &conn->resv[o];
 	int t = !o;
-	struct pptp_alg_busy_ctx busy = {
+	struct pptp_alg_find_ctx fc = {
 		.pn = pn,
 		.key = {
 			.src = pptp_alg_real(conn, t),
 			.dst = pptp_alg_seen(conn, t),
+			.zone = conn->zone,
 			.stage = PPTP_STAGE_PRE,
 		},
 	};
-	bool had = m->hashed;
-	u16 cursor = pn->alloc.cursor;
+	struct pptp_alg_map old = *m;
+	struct pptp_alg_idpair *pair;
 	int one = pptp_alg_one_block(blocks);
+	u16 start, id;
 	int rc;
-	u16 id;
 
 	/*
-	 * Within one block (a kept ID's, or the block a connection's IDs
-	 * share) start at a rotating position and leave the cursor alone:
-	 * the cursor must not be pulled into the ID range a server uses for
-	 * its own IDs, and a freed ID should not come back at once.
+	 * Low bytes come from one rotating sequence, so an ID freed comes
+	 * back only some 256 reservations later. Within one block (a kept
+	 * ID's, or the block a connection's IDs share) the cursor is left
+	 * alone: it must not be pulled into the range a server uses for its
+	 * own IDs.
 	 */
-	if (one >= 0 && prefer < 0) {
-		prefer = one << 8 | pn->rotor++;
-		if (!prefer)
-			prefer = pn->rotor++;
-	}
-	pptp_alg_table_remove(m);
-	rc = pptp_callid_pick_in(&pn->alloc, blocks, prefer,
-				 READ_ONCE(pptp_alg_callid_probes),
-				 pptp_alg_id_busy, &busy, &id);
-	if (one >= 0) {
-		pn->alloc.cursor = cursor;
-	} else if (!rc && prefer < 0) {
-		/*
-		 * A new block: its first ID also takes the rotating low byte,
-		 * so every ID's low byte comes from one sequence and an ID
-		 * freed comes back only some 256 reservations later.
-		 */
-		u16 alt = (id & 0xff00) | pn->rotor++;
-
-		if (alt && !pptp_alg_id_busy(&busy, alt))
-			id = alt;
-	}
-	if (rc) {
-		if (had)
-			pptp_alg_table_insert(&pn->table, m);
+	if (one >= 0)
+		start = (u16)(one << 8 | pn->rotor++);
+	else
+		start = (u16)((pn->alloc.cursor & 0xff00) | pn->rotor++);
+	pptp_alg_map_del(pn, m);
+	pair = pptp_alg_idpair_find(pn, &fc.key);
+	rc = pptp_callid_find(pair ? &pair->s : &none, pptp_alg_find_block,
+			      &fc, blocks, prefer, start, &id);
+	if (!rc && one < 0 && prefer < 0)
+		pn->alloc.cursor = id;
+	if (!rc) {
+		m->call = NULL;
+		m->side = t;
+		m->key = fc.key;
+		m->key.id = id;
+		rc = pptp_alg_map_add(pn, m);
+		if (!rc) {
+			*out = id;
+			return 0;
+		}
+		pptp_alg_count(pn, rc == -ENOMEM ? PPTP_STAT_NOMEM :
+				   PPTP_STAT_KEY_CLASH);
+	} else {
 		pptp_alg_count(pn, PPTP_STAT_CALLID_EXHAUSTED);
-		net_info_ratelimited("nf_pptp_alg: no free Call ID for %pI4 -> %pI4\n",
-				     &busy.key.src, &busy.key.dst);
-		return -EBUSY;
 	}
-	m->call = NULL;
-	m->side = t;
-	m->key = busy.key;
-	m->key.id = id;
-	if (pptp_alg_table_insert(&pn->table, m))
-		return -EEXIST;
-	*out = id;
-	return 0;
+	net_info_ratelimited("nf_pptp_alg: no free Call ID for %pI4 -> %pI4\n",
+			     &fc.key.src, &fc.key.dst);
+	/* The previous reservation stays, as the rewriter expects. */
+	if (old.hashed) {
+		m->key = old.key;
+		m->side = old.side;
+		if (pptp_alg_map_add(pn, m))
+			return -ENOMEM;
+	}
+	return -EBUSY;
 }
 
 static void pptp_alg_release(void *ctx, int o)
 {
 	struct pptp_alg_conn *conn = pptp_alg_ctx_conn(ctx);
 
-	pptp_alg_table_remove(&conn->resv[o]);
+	pptp_alg_map_del(conn->pn, &conn->resv[o]);
 }
 
 static int pptp_alg_flow_insert(struct pptp_alg_net *pn, struct pptp_alg_map *m)
 {
-	if (!pptp_alg_table_insert(&pn->table, m))
+	int rc = pptp_alg_map_add(pn, m);
+
+	if (!rc)
 		return 0;
+	if (rc == -ENOMEM) {
+		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		return rc;
+	}
 	pptp_alg_count(pn, PPTP_STAT_KEY_CLASH);
 	net_info_ratelimited("nf_pptp_alg: GRE flow %pI4 -> %pI4 id %u already mapped\n",
 			     &m->key.src, &m->key.dst, m->key.id);
@@ -228,12 +454,16 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	struct pptp_alg_map *pre = &call->map[t][PPTP_STAGE_PRE];
 	struct pptp_alg_map *post = &call->map[t][PPTP_STAGE_POST];
 
-	pptp_alg_table_remove(&conn->resv[o]);
+	pptp_alg_map_del(pn, &conn->resv[o]);
+	/* The reply is in: the call no longer waits (see the quotas). */
+	if (!pptp_alg_state_pending(rwc->state))
+		pptp_alg_unpend(call);
 	pre->call = call;
 	pre->side = t;
 	pre->key.src = pptp_alg_real(conn, t);
 	pre->key.dst = pptp_alg_seen(conn, t);
 	pre->key.id = rwc->id[t][role];
+	pre->key.zone = conn->zone;
 	pre->key.stage = PPTP_STAGE_PRE;
 	pre->new_addr = pptp_alg_real(conn, o);
 	pre->new_id = rwc->id[o][role];
@@ -251,6 +481,11 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	post->key.src = pptp_alg_real(conn, t);
 	post->key.dst = pptp_alg_real(conn, o);
 	post->key.id = rwc->id[o][role];
+	/*
+	 * Zone 0: at POST_ROUTING the packet is untracked and its zone is
+	 * gone. Two zones' flows with one key clash (refused), never cross.
+	 */
+	post->key.zone = 0;
 	post->key.stage = PPTP_STAGE_POST;
 	post->new_addr = pptp_alg_seen(conn, o);
 	/* Same hosts reusing an ID on two connections: ambiguous. */
@@ -313,6 +548,9 @@ static void pptp_alg_event(void *ctx, enum pptp_rw_event ev, unsigned int arg)
 
 	if (ev >= PPTP_RW_EV_MAX)
 		return;
+	/* Echoes and SLI keep a quiet tunnel's calls from looking idle. */
+	if (ev == PPTP_RW_EV_MSG)
+		conn->last_msg = jiffies;
 	/* A failed call is counted when it is freed (call_failed). */
 	if (ev != PPTP_RW_EV_CALL_FAILED && ev != PPTP_RW_EV_BIND_FAILED)
 		pptp_alg_count(conn->pn, pptp_alg_events[ev].stat);
@@ -338,7 +576,7 @@ const struct pptp_rw_ops pptp_alg_rw_ops = {
 
 struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 					const __be32 addr[2][2],
-					const __be16 port[2][2])
+					const __be16 port[2][2], u16 zone)
 {
 	struct pptp_alg_conn *conn = pptp_alg_conn_alloc();
 	int d;
@@ -349,6 +587,9 @@ struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 		return NULL;
 	}
 	conn->pn = pn;
+	conn->zone = zone;
+	conn->created = jiffies;
+	conn->last_msg = jiffies;
 	for (d = 0; d < 2; d++) {
 		conn->addr[d][0] = addr[d][0];
 		conn->addr[d][1] = addr[d][1];
@@ -361,54 +602,177 @@ struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 	return conn;
 }
 
-/* The conntrack is going away, or the module or netns: free all state. */
-void pptp_alg_conn_destroy(struct pptp_alg_conn *conn)
+/*
+ * Attach @conn to @ct, under the lock the destroy callback takes, and
+ * only while @ct is not dying: the destroy that follows a dying mark
+ * either has run already (then nothing is attached) or will find @conn.
+ * The conntrack is referenced so its helper area stays readable for the
+ * collector, which also frees state whose destroy never comes (helper
+ * detached through ctnetlink, conntrack dropped before confirmation).
+ * Returns 0, or -EAGAIN when the state must not be attached.
+ */
+int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
 {
+	struct pptp_alg_net *pn = conn->pn;
+	struct pptp_alg_conn **slot = nfct_help_data(ct);
+
+	lockdep_assert_held(&pn->lock);
+	if (pn->dead || !pn->ready || nf_ct_is_dying(ct) || READ_ONCE(*slot))
+		return -EAGAIN;
+	conn->host = pptp_alg_host_get(pn, conn->addr[0][0], conn->zone);
+	if (!conn->host) {
+		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		return -EAGAIN;
+	}
+	nf_conntrack_get(&ct->ct_general);
+	conn->ct = ct;
+	list_add_tail(&conn->net_node, &pn->conns);
+	pn->nconns++;
+	/* Readers outside the lock see a complete conn. */
+	smp_store_release(slot, conn);
+	return 0;
+}
+
+/*
+ * Free all state of @conn, which its owner has taken from the conntrack's
+ * helper area. Returns the conntrack reference to drop once pn->lock is
+ * released (dropping it may run conntrack's destroy path).
+ */
+struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn)
+{
+	struct nf_conn *ct = conn->ct;
+
 	lockdep_assert_held(&conn->pn->lock);
 	if (conn->dead)
-		return;
+		return NULL;
 	conn->dead = true;
 	pptp_rw_destroy(&conn->rw, &pptp_alg_rw_ops, conn);
 	list_del(&conn->net_node);
+	conn->pn->nconns--;
+	pptp_alg_host_put(conn->host);
+	conn->host = NULL;
+	conn->ct = NULL;
+	return ct;
+}
+
+/* Take @conn from its conntrack; false when its destroy callback did. */
+static bool pptp_alg_conn_detach(struct pptp_alg_conn *conn)
+{
+	struct pptp_alg_conn **slot = nfct_help_data(conn->ct);
+
+	return cmpxchg(slot, conn, NULL) == conn;
 }
 
 /*
- * Module unload: the helper is unregistered, so no destroy callback will
- * come for the connections still holding state. Free it here.
+ * Netns exit or module unload: every connection's state goes now, whether
+ * or not a destroy callback would still come (it finds nothing). One
+ * connection per lock hold; the conntrack references are dropped outside
+ * the lock, before conntrack's own exit waits for them.
  */
 void pptp_alg_conn_release_all(struct pptp_alg_net *pn)
 {
-	struct pptp_alg_conn *conn, *tmp;
+	struct pptp_alg_conn *conn;
+	struct nf_conn *ct;
 
-	list_for_each_entry_safe(conn, tmp, &pn->conns, net_node) {
-		pptp_alg_conn_destroy(conn);
-		pptp_alg_conn_free_rcu(conn);
+	for (;;) {
+		ct = NULL;
+		spin_lock_bh(&pn->lock);
+		conn = list_first_entry_or_null(&pn->conns,
+						struct pptp_alg_conn, net_node);
+		if (conn) {
+			if (pptp_alg_conn_detach(conn)) {
+				ct = pptp_alg_conn_destroy(conn);
+				pptp_alg_conn_free_rcu(conn);
+			} else {
+				/* Not reached: the callback detaches under the lock. */
+				WARN_ON_ONCE(1);
+				list_del_init(&conn->net_node);
+				pn->nconns--;
+			}
+		}
+		spin_unlock_bh(&pn->lock);
+		if (!conn)
+			break;
+		if (ct)
+			nf_ct_put(ct);
+		cond_resched();
 	}
 }
 
-void pptp_alg_calls_gc(struct pptp_alg_net *pn, unsigned long idle)
+/* A conntrack whose destroy callback will never reach us. */
+static bool pptp_alg_conn_orphan(const struct pptp_alg_conn *conn)
 {
-	struct pptp_alg_call *call, *tmp;
+	const struct nf_conn *ct = conn->ct;
+	struct nf_conn_help *help = nfct_help(ct);
 
-	list_for_each_entry_safe(call, tmp, &pn->calls, net_node) {
-		if (time_after(jiffies, READ_ONCE(call->last_seen) + idle)) {
-			pptp_rw_call_unlink(&call->rw);
-			pptp_alg_call_put(call, PPTP_STAT_IDLE_TIMEOUT);
-		}
-	}
+	if (!help || !rcu_access_pointer(help->helper))
+		return true;
+	/* Dropped before confirmation: conntrack frees it without destroy. */
+	return !nf_ct_is_confirmed(ct) && !nf_ct_is_dying(ct) &&
+	       time_after(jiffies, conn->created + 30 * HZ);
+}
+
+static void pptp_alg_call_reap(struct pptp_alg_call *call,
+			       enum pptp_alg_stat why)
+{
+	pptp_rw_call_unlink(&call->rw);
+	pptp_alg_call_put(call, why);
 }
 
 /*
- * A dying netns: its connections' destroy callbacks come later, after the
- * map table is gone, so everything hashed in it (calls and reservations)
- * goes now; what is left of a connection is freed by its callback.
+ * One bounded step of the collector, under pn->lock: look at up to
+ * @budget calls and @budget connections, each list walked as a ring (what
+ * was looked at goes to the tail), so successive steps cover everything
+ * once while the lock is dropped in between. A call goes when it waited
+ * longer than pending_timeout for its reply, or when neither its GRE nor
+ * its connection's control messages (echoes, SLI) showed up for
+ * gre_timeout. Conntrack references of orphans freed here are returned
+ * in @put (room for @budget) for the caller to drop unlocked.
  */
-void pptp_alg_calls_free_all(struct pptp_alg_net *pn)
+unsigned int pptp_alg_gc_batch(struct pptp_alg_net *pn, unsigned int budget,
+			       struct nf_conn **put, unsigned int *nput)
 {
+	unsigned long idle = READ_ONCE(pptp_alg_gre_timeout) * HZ;
+	unsigned long wait = READ_ONCE(pptp_alg_pending_timeout) * HZ;
+	unsigned long now = jiffies;
+	struct pptp_alg_call *call;
 	struct pptp_alg_conn *conn;
+	unsigned int n = 0, i, lim;
 
-	list_for_each_entry(conn, &pn->conns, net_node) {
-		pptp_rw_destroy(&conn->rw, &pptp_alg_rw_ops, conn);
-		conn->rw.closed = true;
+	lockdep_assert_held(&pn->lock);
+	lim = min(budget, pn->ncalls);
+	for (i = 0; i < lim && !list_empty(&pn->calls); i++, n++) {
+		unsigned long seen;
+
+		call = list_first_entry(&pn->calls, struct pptp_alg_call,
+					net_node);
+		list_move_tail(&call->net_node, &pn->calls);
+		seen = READ_ONCE(call->last_seen);
+		if (time_after(call->conn->last_msg, seen))
+			seen = call->conn->last_msg;
+		if (call->rw.state == PPTP_RW_OUT_PENDING ||
+		    call->rw.state == PPTP_RW_IN_PENDING ||
+		    call->rw.state == PPTP_RW_IN_REPLIED) {
+			if (time_after(now, call->created + wait))
+				pptp_alg_call_reap(call, PPTP_STAT_PENDING_TIMEOUT);
+		} else if (time_after(now, seen + idle)) {
+			pptp_alg_call_reap(call, PPTP_STAT_IDLE_TIMEOUT);
+		}
 	}
+	*nput = 0;
+	lim = min(budget, pn->nconns);
+	for (i = 0; i < lim; i++, n++) {
+		conn = list_first_entry(&pn->conns, struct pptp_alg_conn,
+					net_node);
+		list_move_tail(&conn->net_node, &pn->conns);
+		if (!pptp_alg_conn_orphan(conn) || !pptp_alg_conn_detach(conn))
+			continue;
+		pptp_alg_count(pn, PPTP_STAT_ORPHANS);
+		net_info_ratelimited("nf_pptp_alg: %pI4:%u -> %pI4:%u: conntrack lost its helper, state freed\n",
+				     &conn->addr[0][0], ntohs(conn->port[0][0]),
+				     &conn->addr[0][1], ntohs(conn->port[0][1]));
+		put[(*nput)++] = pptp_alg_conn_destroy(conn);
+		pptp_alg_conn_free_rcu(conn);
+	}
+	return n;
 }

@@ -16,7 +16,7 @@ int pptp_alg_table_init(struct pptp_alg_table *t, unsigned int size, u32 seed)
 {
 	unsigned int n = roundup_pow_of_two(size);
 
-	t->buckets = kvcalloc(n, sizeof(*t->buckets), GFP_KERNEL);
+	t->buckets = kvcalloc(n, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
 	if (!t->buckets)
 		return -ENOMEM;
 	t->mask = n - 1;
@@ -34,14 +34,15 @@ static u32 pptp_alg_key_hash(const struct pptp_alg_table *t,
 			     const struct pptp_alg_key *k)
 {
 	return jhash_3words((__force u32)k->src, (__force u32)k->dst,
-			    ((u32)k->stage << 16) | k->id, t->seed) & t->mask;
+			    ((u32)k->stage << 16) | k->id,
+			    t->seed ^ k->zone) & t->mask;
 }
 
 static bool pptp_alg_key_eq(const struct pptp_alg_key *a,
 			    const struct pptp_alg_key *b)
 {
 	return a->src == b->src && a->dst == b->dst && a->id == b->id &&
-	       a->stage == b->stage;
+	       a->zone == b->zone && a->stage == b->stage;
 }
 
 struct pptp_alg_map *pptp_alg_table_lookup(const struct pptp_alg_table *t,

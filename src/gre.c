@@ -13,6 +13,7 @@
 #include <net/checksum.h>
 #include <net/ip.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "nf_pptp_alg.h"
 
@@ -75,6 +76,9 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	struct pptp_alg_map *m;
 	struct pptp_alg_call *call;
 	struct iphdr *iph = ip_hdr(skb);
+	struct nf_conntrack_zone ztmp;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *tmpl;
 	unsigned long now;
 	unsigned int need;
 	u32 mark;
@@ -89,6 +93,9 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	key.src = iph->saddr;
 	key.dst = iph->daddr;
 	key.id = ntohs(gh->call_id);
+	/* A raw-table template (CT zone) says which zone's calls to look in. */
+	tmpl = nf_ct_get(skb, &ctinfo);
+	key.zone = nf_ct_zone_tmpl(tmpl, skb, &ztmp)->id;
 	key.stage = PPTP_STAGE_PRE;
 	m = pptp_alg_table_lookup(&pn->table, &key);
 	/* A reservation (no call yet) is not a flow: its ID is not out. */
@@ -158,6 +165,7 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 	key.src = iph->saddr;
 	key.dst = iph->daddr;
 	key.id = ntohs(gh->call_id);
+	key.zone = 0;	/* see pptp_alg_bind() */
 	key.stage = PPTP_STAGE_POST;
 	m = pptp_alg_table_lookup(&pn->table, &key);
 	if (!m || !m->call)

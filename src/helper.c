@@ -27,13 +27,20 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 					       struct pptp_alg_net *pn)
 {
 	struct pptp_alg_conn **slot = nfct_help_data(ct);
-	struct pptp_alg_conn *conn = READ_ONCE(*slot);
+	/* Pairs with the release in pptp_alg_conn_publish(). */
+	struct pptp_alg_conn *conn = smp_load_acquire(slot);
 	__be32 addr[2][2];
 	__be16 port[2][2];
-	int d;
+	int d, err;
 
 	if (conn)
 		return conn;
+	if (!READ_ONCE(pn->ready)) {
+		/* The netns's first control connection: set up, then retry. */
+		pptp_alg_net_setup_queue(pn);
+		pptp_alg_count(pn, PPTP_STAT_SETUP_WAIT);
+		return NULL;
+	}
 	for (d = 0; d < 2; d++) {
 		const struct nf_conntrack_tuple *t = &ct->tuplehash[d].tuple;
 
@@ -42,18 +49,18 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 		port[d][0] = t->src.u.tcp.port;
 		port[d][1] = t->dst.u.tcp.port;
 	}
-	conn = pptp_alg_conn_new(pn, addr, port);
+	conn = pptp_alg_conn_new(pn, addr, port, nf_ct_zone(ct)->id);
 	if (!conn)
 		return NULL;
 	/* _bh: locally generated segments reach the helper with BHs on. */
 	spin_lock_bh(&pn->lock);
-	if (pn->dead || cmpxchg(slot, NULL, conn)) {
-		spin_unlock_bh(&pn->lock);
-		pptp_alg_conn_free(conn);
-		return READ_ONCE(*slot);
-	}
-	list_add_tail(&conn->net_node, &pn->conns);
+	err = pptp_alg_conn_publish(conn, ct);
 	spin_unlock_bh(&pn->lock);
+	if (err) {
+		pptp_alg_conn_free(conn);
+		/* Another CPU's conn, if it won: see the acquire above. */
+		return smp_load_acquire(slot);
+	}
 	return conn;
 }
 
@@ -96,8 +103,12 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 	pn = pptp_alg_pernet(nf_ct_net(ct));
 	conn = pptp_alg_conn_get(ct, pn);
 	if (!conn) {
-		/* Without state a NATed stream cannot be translated. */
-		if ((seg.syn || seg.len) && pptp_alg_ct_natted(ct))
+		/*
+		 * Without state a NATed stream cannot be translated; and no
+		 * SYN passes before the netns is set up, so that every
+		 * connection is anchored (TCP sends the SYN again).
+		 */
+		if (seg.syn || (seg.len && pptp_alg_ct_natted(ct)))
 			return NF_DROP;
 		return NF_ACCEPT;
 	}
@@ -135,20 +146,30 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 	return NF_ACCEPT;
 }
 
-/* Conntrack is going away: so are its calls and its state. */
+/*
+ * Conntrack is going away: so are its calls and its state. Runs under
+ * RCU (nf_ct_helper_destroy()), so @conn stays readable even if the
+ * collector frees it meanwhile; whoever detaches it frees it.
+ */
 static void pptp_alg_destroy(struct nf_conn *ct)
 {
 	struct pptp_alg_conn **slot = nfct_help_data(ct);
 	struct pptp_alg_conn *conn = READ_ONCE(*slot);
+	struct nf_conn *put = NULL;
 	struct pptp_alg_net *pn;
 
 	if (!conn)
 		return;
 	pn = conn->pn;
 	spin_lock_bh(&pn->lock);
-	pptp_alg_conn_destroy(conn);
+	if (cmpxchg(slot, conn, NULL) == conn) {
+		put = pptp_alg_conn_destroy(conn);
+		pptp_alg_conn_free_rcu(conn);
+	}
 	spin_unlock_bh(&pn->lock);
-	pptp_alg_conn_free_rcu(conn);
+	/* Our reference; conntrack's caller still holds its own. */
+	if (put)
+		nf_ct_put(put);
 }
 
 int pptp_alg_helper_register(void)

@@ -12,6 +12,9 @@
 
 #include "nf_pptp_alg.h"
 
+/* Calls in every netns: the module-wide cap (max_calls_total). */
+atomic_t pptp_alg_calls_total = ATOMIC_INIT(0);
+
 static struct kmem_cache *pptp_alg_call_cache __read_mostly;
 static struct kmem_cache *pptp_alg_conn_cache __read_mostly;
 
@@ -55,10 +58,10 @@ void pptp_alg_conn_free_rcu(struct pptp_alg_conn *conn)
 
 int pptp_alg_mem_init(void)
 {
-	pptp_alg_call_cache = KMEM_CACHE(pptp_alg_call, 0);
+	pptp_alg_call_cache = KMEM_CACHE(pptp_alg_call, SLAB_ACCOUNT);
 	if (!pptp_alg_call_cache)
 		return -ENOMEM;
-	pptp_alg_conn_cache = KMEM_CACHE(pptp_alg_conn, 0);
+	pptp_alg_conn_cache = KMEM_CACHE(pptp_alg_conn, SLAB_ACCOUNT);
 	if (!pptp_alg_conn_cache)
 		goto err_call;
 	return 0;

@@ -20,6 +20,11 @@ unsigned int pptp_alg_gre_timeout = 600;
 unsigned int pptp_alg_gre_mark;
 unsigned int pptp_alg_hashsize = 16384;
 unsigned int pptp_alg_callid_probes = 4096;
+unsigned int pptp_alg_max_pending = 16;
+unsigned int pptp_alg_max_calls_host = 1024;
+unsigned int pptp_alg_max_pending_host = 64;
+unsigned int pptp_alg_max_calls_total = 262144;
+unsigned int pptp_alg_pending_timeout = 60;
 
 struct pptp_alg_bounds {
 	const unsigned int *var;
@@ -34,6 +39,11 @@ static const struct pptp_alg_bounds pptp_alg_bounds[] = {
 	{ &pptp_alg_gre_mark, 0, 0xffffffff },
 	{ &pptp_alg_hashsize, 256, 1048576 },
 	{ &pptp_alg_callid_probes, 1, 65535 },
+	{ &pptp_alg_max_pending, 1, 65535 },
+	{ &pptp_alg_max_calls_host, 1, 1048576 },
+	{ &pptp_alg_max_pending_host, 1, 1048576 },
+	{ &pptp_alg_max_calls_total, 1, 16777216 },
+	{ &pptp_alg_pending_timeout, 5, 3600 },
 };
 
 static int pptp_alg_param_set(const char *val, const struct kernel_param *kp)
@@ -73,7 +83,27 @@ MODULE_PARM_DESC(hashsize,
 module_param_cb(callid_probes, &pptp_alg_uint_ops, &pptp_alg_callid_probes,
 		0644);
 MODULE_PARM_DESC(callid_probes,
-		 "Most Call IDs tried when choosing a translated ID [1..65535, default 4096]");
+		 "No effect since 0.2 (a new Call ID costs a bounded bitmap walk); kept so existing configurations load [1..65535]");
+
+module_param_cb(max_pending, &pptp_alg_uint_ops, &pptp_alg_max_pending, 0644);
+MODULE_PARM_DESC(max_pending,
+		 "Most calls waiting for their reply on one control connection [1..65535, default 16]");
+module_param_cb(max_calls_host, &pptp_alg_uint_ops, &pptp_alg_max_calls_host,
+		0644);
+MODULE_PARM_DESC(max_calls_host,
+		 "Most calls of one originator address (the host opening the control connections), per netns [1..1048576, default 1024]");
+module_param_cb(max_pending_host, &pptp_alg_uint_ops,
+		&pptp_alg_max_pending_host, 0644);
+MODULE_PARM_DESC(max_pending_host,
+		 "Most calls of one originator address waiting for their reply, per netns [1..1048576, default 64]");
+module_param_cb(max_calls_total, &pptp_alg_uint_ops, &pptp_alg_max_calls_total,
+		0644);
+MODULE_PARM_DESC(max_calls_total,
+		 "Most calls in all network namespaces together [1..16777216, default 262144]");
+module_param_cb(pending_timeout, &pptp_alg_uint_ops, &pptp_alg_pending_timeout,
+		0644);
+MODULE_PARM_DESC(pending_timeout,
+		 "Seconds a call may wait for its reply before it is dropped [5..3600, default 60]");
 
 int pptp_alg_params_check(void)
 {

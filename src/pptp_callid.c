@@ -67,3 +67,102 @@ int pptp_callid_pick(struct pptp_callid_alloc *a, u16 want, bool keep,
 	return pptp_callid_pick_in(a, all, keep ? want : -1, max_probes, busy,
 				   ctx, out);
 }
+
+static bool pptp_bit(const u8 *map, unsigned int i)
+{
+	return map[i >> 3] & (1U << (i & 7));
+}
+
+bool pptp_callid_used(const struct pptp_callid_block *b, u16 id)
+{
+	return id == 0 || (b && pptp_bit(b->used, id & 0xff));
+}
+
+void pptp_callid_mark(struct pptp_callid_space *s,
+		      struct pptp_callid_block *b, u16 id, bool used)
+{
+	unsigned int lo = id & 0xff, hi = id >> 8;
+	/* Block 0 holds 255 usable IDs: 0 is never handed out. */
+	unsigned int cap = hi ? 256 : 255;
+	u8 bit = (u8)(1U << (lo & 7));
+
+	if (id == 0 || pptp_bit(b->used, lo) == used)
+		return;
+	if (used) {
+		b->used[lo >> 3] |= bit;
+		b->n++;
+	} else {
+		b->used[lo >> 3] &= (u8)~bit;
+		b->n--;
+	}
+	if (b->n >= cap)
+		s->full[hi >> 3] |= (u8)(1U << (hi & 7));
+	else
+		s->full[hi >> 3] &= (u8)~(1U << (hi & 7));
+}
+
+/* First free low byte of block @hi at or after @lo0, cyclically; -1: none. */
+static int pptp_callid_free_lo(const struct pptp_callid_block *b,
+			       unsigned int hi, unsigned int lo0)
+{
+	unsigned int k, i;
+
+	if (!b)
+		return (hi == 0 && lo0 == 0) ? 1 : (int)lo0;
+	/* At most 33 bytes read: the start byte twice, the others once. */
+	for (k = 0; k <= 32; k++) {
+		unsigned int byte = ((lo0 >> 3) + k) & 31;
+		u8 v = b->used[byte];
+
+		if (v == 0xff)
+			continue;
+		for (i = 0; i < 8; i++) {
+			unsigned int lo = byte << 3 | i;
+
+			/* The start byte: first pass from lo0, last below it. */
+			if (k == 0 && lo < lo0)
+				continue;
+			if (k == 32 && lo >= lo0)
+				break;
+			if (hi == 0 && lo == 0)
+				continue;
+			if (!(v & (1U << i)))
+				return (int)lo;
+		}
+	}
+	return -1;
+}
+
+int pptp_callid_find(const struct pptp_callid_space *s,
+		     pptp_callid_block_fn block, void *ctx, const u8 *blocks,
+		     int prefer, u16 start, u16 *out)
+{
+	unsigned int b0 = start >> 8, lo0 = start & 0xff, k;
+
+	if (prefer > 0 && prefer <= 0xffff &&
+	    pptp_bit(blocks, (unsigned int)prefer >> 8) &&
+	    !pptp_callid_used(block(ctx, (u8)(prefer >> 8)), (u16)prefer)) {
+		*out = (u16)prefer;
+		return 0;
+	}
+	/* Each block once; a block allowed and not full has a free ID. */
+	for (k = 0; k < 256; k++) {
+		unsigned int hi = (b0 + k) & 0xff;
+		int lo;
+
+		/* Skip eight blocks at a time where none qualifies. */
+		if ((hi & 7) == 0 && k + 8 <= 256 &&
+		    !(blocks[hi >> 3] & (u8)~s->full[hi >> 3])) {
+			k += 7;
+			continue;
+		}
+		if (!pptp_bit(blocks, hi) || pptp_bit(s->full, hi))
+			continue;
+		lo = pptp_callid_free_lo(block(ctx, (u8)hi), hi, lo0);
+		if (lo < 0)
+			continue;
+		*out = (u16)(hi << 8 | (unsigned int)lo);
+		return 0;
+	}
+	return -1;
+}

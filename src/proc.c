@@ -93,6 +93,9 @@ static int pptp_alg_stats_show(struct seq_file *seq, void *v)
 	unsigned int i;
 
 	seq_printf(seq, "calls_live %u\n", READ_ONCE(pn->ncalls));
+	seq_printf(seq, "calls_pending %u\n", READ_ONCE(pn->npending));
+	seq_printf(seq, "conns_live %u\n", READ_ONCE(pn->nconns));
+	seq_printf(seq, "netns_ready %u\n", READ_ONCE(pn->ready) ? 1 : 0);
 	for (i = 0; i < PPTP_STAT_MAX; i++)
 		seq_printf(seq, "%s %lld\n", pptp_alg_stat_name(i),
 			   (long long)atomic64_read(&pn->stats[i]));

@@ -1,0 +1,240 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Issue 10: the module's cost and lifetimes. (1) 200 network namespaces
+# without PPTP get no table, no hooks, no collector; (2) the first control
+# connection sets a netns up; (3) echoes keep a quiet tunnel's calls; (4)
+# one host flooding OCRQs at a server that never answers takes only its
+# own quota, another host's calls go through, and the waiting calls time
+# out; (5) with GRE flowing on several calls, state goes and nothing is
+# left (conntrack -F, helper detached through ctnetlink, CCRQ, netns
+# deleted, module unloaded). The guest has 2 vCPUs; run.sh ends with the
+# kmemleak scan and dmesg checks.
+. /tests/lib.sh
+
+PARAMS=/sys/module/nf_pptp_alg/parameters
+C1=192.168.10.115
+C2=192.168.10.116
+
+pns() {
+	_ns=$1 _out=$2
+	shift 2
+	if [ "$_ns" = c1 ]; then _src=$C1; else _src=$C2; fi
+	nsx "$_ns" pptp_peer pns --bind "$_src" "$@" >"$_out" 2>&1
+}
+
+# lcheck NAME CMD...: check, with the gateway's state on failure.
+lcheck() {
+	_lcn=$1
+	shift
+	if "$@" >/tmp/lcheck.out 2>&1; then
+		pass "$_lcn"
+		return 0
+	fi
+	fail "$_lcn"
+	sed 's/^/    | /' /tmp/lcheck.out | head -n 30
+	for _f in $OUTS; do
+		echo "    --- $_f"
+		tail -n 20 "$_f" | sed 's/^/    | /'
+	done
+	diag
+	return 1
+}
+OUTS=
+
+is() { [ "$1" -eq "$2" ] || { echo "got $1, want $2"; return 1; }; }
+live_is() { is "$(stat_of "$1")" "$2"; }
+
+mem_avail() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+
+# Our slab objects in use (0 when the caches are merged away or gone).
+slab_objs() {
+	awk '$1 == "pptp_alg_call" || $1 == "pptp_alg_conn" { n += $2 }
+		END { print n + 0 }' /proc/slabinfo
+}
+
+# GRE hooks of nf_pptp_alg registered in netns $1.
+hooks_in() {
+	nsx "$1" nft list hooks ip 2>/dev/null | grep -c pptp_alg_gre
+}
+
+# netns_make N PREFIX / netns_gone PREFIX
+netns_make() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		$IP netns add "$2$_i" || return 1
+		_i=$((_i + 1))
+	done
+}
+netns_gone() {
+	for _n in $(ls /var/run/netns | grep "^$1"); do
+		$IP netns del "$_n"
+	done
+	return 0
+}
+
+# Memory (KiB) that creating 200 netns takes, once earlier ones are freed.
+netns_cost() {
+	sleep 3
+	_a=$(mem_avail)
+	netns_make 200 "$1" || { echo 0; return 1; }
+	_b=$(mem_avail)
+	echo $((_a - _b))
+}
+
+# ---- 1. 200 netns without PPTP -----------------------------------------------
+$MODPROBE nf_conntrack
+$MODPROBE nf_nat
+[ -d /sys/module/nf_pptp_alg ] && $RMMOD nf_pptp_alg
+base=$(netns_cost za)
+netns_gone za
+load_alg
+$MODPROBE nft_objref 2>/dev/null
+with=$(netns_cost zb)
+echo "    200 netns: $base KiB without nf_pptp_alg, $with KiB with it"
+# The table alone was 128 KiB per netns; what is left is /proc entries.
+lcheck unused-netns-memory sh -c "[ $base -gt 0 ] && [ $(( (with - base) / 200 )) -lt 16 ]"
+ready=0
+for n in $(ls /var/run/netns | grep '^zb'); do
+	r=$(nsx "$n" awk '$1 == "netns_ready" { print $2 }' /proc/net/nf_pptp_alg/stats)
+	[ "$r" = 0 ] || ready=$((ready + 1))
+done
+lcheck unused-netns-not-set-up is "$ready" 0
+lcheck unused-netns-no-hooks is "$(hooks_in zb7)" 0
+netns_gone zb
+
+# ---- 2. set-up on the first control connection -------------------------------
+topo_up || { fail "topology"; exit 1; }
+check life-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
+nsx srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
+PAC=$!
+nsx wc pptp_peer pac --listen 10.10.10.3 --time 0 --silent >$RIG/silent.out 2>&1 &
+SILENT=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac.out
+wait_for 10 grep -q 'PAC listening' $RIG/silent.out
+slab0=$(slab_objs)
+
+lcheck setup-not-before-pptp live_is netns_ready 0
+lcheck setup-no-hooks-before is "$(hooks_in gw)" 0
+OUTS=$RIG/l-first.out
+pns c1 $RIG/l-first.out --server 10.10.10.2 --calls 1 --gre 2
+lcheck setup-first-call-works pns_all_echoed $RIG/l-first.out
+lcheck setup-one-syn-waited live_is setup_wait 1
+lcheck setup-ready live_is netns_ready 1
+lcheck setup-hooks-after is "$(hooks_in gw)" 2
+
+# ---- 3. echoes keep a quiet tunnel -----------------------------------------
+echo 10 >$PARAMS/gre_timeout
+stats_save $RIG/s3
+OUTS=$RIG/l-echo.out
+pns c1 $RIG/l-echo.out --server 10.10.10.2 --calls 1 --gre 1 --hold 18 \
+	--hold-silent --hold-echo --end ccrq &
+P1=$!
+wait_for 20 calls_is 1
+sleep 14
+lcheck echo-quiet-call-kept calls_is 1
+wait $P1
+lcheck echo-pns-ok is $? 0
+lcheck echo-no-idle-reap is "$(stat_delta $RIG/s3 idle_timeout)" 0
+echo 600 >$PARAMS/gre_timeout
+
+# ---- 4. quotas: a flood of OCRQs nobody answers ---------------------------
+echo 8 >$PARAMS/max_pending_host
+echo 10 >$PARAMS/pending_timeout
+stats_save $RIG/s4
+OUTS="$RIG/l-flood1.out $RIG/l-fair.out"
+for k in 1 2 3; do
+	pns c1 $RIG/l-flood$k.out --server 10.10.10.3 --calls 8 --gre 0 \
+		--write each --stall 60 &
+	eval F$k=$!
+done
+refused_ge() { [ "$(stat_delta $RIG/s4 host_pending_full)" -ge "$1" ]; }
+wait_for 20 refused_ge 16
+lcheck quota-pending-capped live_is calls_pending 8
+lcheck quota-refused-exactly is "$(stat_delta $RIG/s4 host_pending_full)" 16
+pns c2 $RIG/l-fair.out --server 10.10.10.2 --calls 4 --gre 3
+lcheck quota-other-host-served pns_all_echoed $RIG/l-fair.out
+lcheck quota-other-host-not-refused is "$(stat_delta $RIG/s4 host_pending_full)" 16
+lcheck quota-waiting-calls-time-out wait_for 25 live_is calls_pending 0
+lcheck quota-timeout-counted is "$(stat_delta $RIG/s4 pending_timeout)" 8
+kill $F1 $F2 $F3 2>/dev/null
+wait $F1 $F2 $F3 2>/dev/null
+echo 64 >$PARAMS/max_pending_host
+echo 60 >$PARAMS/pending_timeout
+lcheck quota-table-empty wait_for 5 calls_is 0
+
+# ---- 5. teardown while GRE flows ------------------------------------------
+# flood NS OUT CALLS: GRE as fast as the echoes come back, until killed.
+flood() {
+	pns "$1" "$2" --server 10.10.10.2 --calls "$3" --gre 1000000 \
+		--gre-interval-ms 0 --gre-timeout-ms 200 --end close &
+}
+
+# settled: no call, no connection, our slab objects back to the start.
+settled() {
+	live_is calls_live 0 && live_is conns_live 0 && is "$(slab_objs)" "$slab0"
+}
+
+# 5a: conntrack -F
+OUTS="$RIG/l-f1.out $RIG/l-f2.out"
+flood c1 $RIG/l-f1.out 4; A=$!
+flood c2 $RIG/l-f2.out 4; B=$!
+lcheck flush-calls-up wait_for 20 calls_is 8
+sleep 2
+lcheck flush-gre-flowing stat_ge gre_translated 100
+nsx gw conntrack -F >/dev/null 2>&1
+lcheck flush-state-gone wait_for 5 settled
+kill $A $B; wait $A $B 2>/dev/null
+lcheck flush-after-kill wait_for 5 settled
+
+# 5b: helper detached through ctnetlink: the collector frees the orphan.
+stats_save $RIG/s5
+OUTS="$RIG/l-d1.out $RIG/l-d2.out"
+flood c1 $RIG/l-d1.out 4; A=$!
+flood c2 $RIG/l-d2.out 2; B=$!
+lcheck detach-calls-up wait_for 20 calls_is 6
+sport=$(nsx gw conntrack -L -p tcp --dport 1723 -s $C1 2>/dev/null |
+	sed -n 's/.*sport=\([0-9]*\) dport=1723 .*/\1/p' | head -n 1)
+lcheck detach-ctnetlink nsx gw ct_unhelp $C1 "$sport" 10.10.10.2 1723
+lcheck detach-orphan-freed wait_for 12 calls_is 2
+lcheck detach-only-that-conn live_is conns_live 1
+lcheck detach-counted is "$(stat_delta $RIG/s5 orphans)" 1
+kill $A $B; wait $A $B 2>/dev/null
+lcheck detach-settled wait_for 5 settled
+
+# 5c: CCRQ teardown with GRE in flight.
+OUTS=$RIG/l-c.out
+pns c1 $RIG/l-c.out --server 10.10.10.2 --calls 4 --gre 200 \
+	--gre-interval-ms 0 --gre-timeout-ms 200 --end ccrq
+lcheck ccrq-pns-ok is $? 0
+lcheck ccrq-settled wait_for 5 settled
+
+# 5d: the gateway's netns deleted with live calls and GRE flowing.
+flood c1 $RIG/l-n1.out 4; A=$!
+flood c2 $RIG/l-n2.out 4; B=$!
+lcheck netns-calls-up wait_for 20 calls_is 8
+kill $PAC $SILENT 2>/dev/null
+$IP netns del gw
+sleep 3
+kill $A $B 2>/dev/null; wait $A $B 2>/dev/null
+topo_down
+slab_back() { is "$(slab_objs)" "$slab0"; }
+lcheck netns-slab-back wait_for 15 slab_back
+dmesg_clean lifetime-netns
+
+# 5e: module unload with live calls and GRE flowing.
+topo_up || { fail "topology"; exit 1; }
+nsx gw nft -f /examples/gateway-masquerade.nft
+nsx srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
+PAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac.out
+OUTS="$RIG/l-u1.out $RIG/l-u2.out"
+flood c1 $RIG/l-u1.out 4; A=$!
+flood c2 $RIG/l-u2.out 4; B=$!
+lcheck unload-calls-up wait_for 25 calls_is 8
+nsx gw nft flush ruleset
+lcheck unload-with-live-calls $RMMOD nf_pptp_alg
+lcheck unload-gone sh -c "! [ -d /sys/module/nf_pptp_alg ]"
+kill $A $B $PAC 2>/dev/null; wait $A $B $PAC 2>/dev/null
+topo_down
+load_alg
+dmesg_clean lifetime
