@@ -8,7 +8,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tests=${RIG_TESTS:-load}
-limit=${RIG_BOOT_TIMEOUT:-900}
+limit=${RIG_BOOT_TIMEOUT:-2400}
 vers=()
 while getopts "k:t:T:" o; do
 	case $o in

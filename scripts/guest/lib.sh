@@ -253,6 +253,25 @@ ppp_modules() {
 }
 
 # ---- fault tests (t_fault.sh) ------------------------------------------------
+# ocheck NAME CMD...: like check, and on failure also print the outputs of
+# the peers named in $OUTS and the gateway's state.
+ocheck() {
+	_ocn=$1
+	shift
+	if "$@" >/tmp/ocheck.out 2>&1; then
+		pass "$_ocn"
+		return 0
+	fi
+	fail "$_ocn"
+	sed 's/^/    | /' /tmp/ocheck.out | head -n 40
+	for _f in $OUTS; do
+		echo "    --- $_f"
+		tail -n 40 "$_f" | sed 's/^/    | /'
+	done
+	diag
+	return 1
+}
+
 # calls_of ADDR: calls whose control connection was opened from ADDR.
 calls_of() {
 	calls_file | grep -c "^orig=$1:"

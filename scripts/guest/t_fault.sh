@@ -31,24 +31,10 @@ pns() {
 		>"$_out" 2>&1
 }
 
-# fcheck NAME CMD...: like check, and on failure also print the outputs of
-# the current step's peers ($OUTS) and the gateway's state.
+# fcheck: ocheck (lib.sh) with the current step's peer outputs in $OUTS.
 OUTS=
 fcheck() {
-	_fcn=$1
-	shift
-	if "$@" >/tmp/fcheck.out 2>&1; then
-		pass "$_fcn"
-		return 0
-	fi
-	fail "$_fcn"
-	sed 's/^/    | /' /tmp/fcheck.out | head -n 40
-	for _f in $OUTS; do
-		echo "    --- $_f"
-		tail -n 50 "$_f" | sed 's/^/    | /'
-	done
-	diag
-	return 1
+	ocheck "$@"
 }
 
 # echoed OUT [FIRST LAST]: every probe of calls FIRST..LAST (default: all)
