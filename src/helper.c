@@ -151,6 +151,23 @@ static void pptp_alg_destroy(struct nf_conn *ct)
 	pptp_alg_conn_free_rcu(conn);
 }
 
+/*
+ * Names operators can rely on: the first port of ports= is "pptp-alg" (what
+ * README and every example rule use), each further port "pptp-alg-<port>",
+ * so a name says which port it serves whatever the order of the list.
+ * nf_ct_helper_init() would call the helper "pptp-alg-<index>" as soon as
+ * its port is not 1723, even alone in ports=.
+ */
+static void pptp_alg_helper_name(struct nf_conntrack_helper *h, unsigned int i)
+{
+	BUILD_BUG_ON(sizeof(PPTP_ALG_NAME "-65535") > NF_CT_HELPER_NAME_LEN);
+	if (i == 0)
+		snprintf(h->name, sizeof(h->name), "%s", PPTP_ALG_NAME);
+	else
+		snprintf(h->name, sizeof(h->name), "%s-%u", PPTP_ALG_NAME,
+			 pptp_alg_ports[i]);
+}
+
 int pptp_alg_helper_register(void)
 {
 	unsigned int i;
@@ -170,6 +187,7 @@ int pptp_alg_helper_register(void)
 				  1723, pptp_alg_ports[i], i,
 				  &pptp_alg_exp_policy, 0, pptp_alg_help, NULL,
 				  THIS_MODULE);
+		pptp_alg_helper_name(h, i);
 		h->data_len = sizeof(struct pptp_alg_conn *);
 		h->destroy = pptp_alg_destroy;
 		err = nf_conntrack_helper_register(h);
