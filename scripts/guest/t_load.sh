@@ -6,6 +6,8 @@
 # takes them together with NAT.
 . /tests/lib.sh
 
+echo "guest: $(grep -c ^processor /proc/cpuinfo) CPUs"
+
 check load-nf_pptp_alg $MODPROBE nf_pptp_alg
 if has_module nf_conntrack_pptp; then
 	check load-mainline-pptp $MODPROBE nf_conntrack_pptp
