@@ -55,6 +55,10 @@ if [ -f "$REPO/scripts/pptp_peer.c" ]; then
 	gcc -O2 -Wall -static -o "$root/usr/bin/pptp_peer" "$REPO/scripts/pptp_peer.c"
 fi
 gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/ct_unhelp" "$REPO/scripts/ct_unhelp.c"
+# tc's "action ct ... helper" for act_ct (Debian 12's tc predates it).
+if [ -f "$REPO/scripts/tc_ct_helper.c" ]; then
+	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/tc_ct_helper" "$REPO/scripts/tc_ct_helper.c"
+fi
 if [ -f "$REPO/scripts/pptp_bench.c" ]; then
 	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" "$REPO/scripts/pptp_bench.c"
 fi
@@ -63,20 +67,25 @@ fi
 cp -a "${NF_PPTP_ALG_EXTRA_MODULES:-$kdir/modules}/lib" "$root/"
 mkdir -p "$root/lib/modules/$v/extra"
 cp "$ko" "$root/lib/modules/$v/extra/"
-# Lossy links (t_isolation.sh): netem, prio and u32 straight from the kernel
-# package, since kernel.sh keeps no net/sched modules. Kernels without a
-# package (the debug kernel) go without; the tests skip what needs them.
+# Lossy links (t_isolation.sh): netem, prio and u32, and act_ct (t_load.sh),
+# straight from the kernel package, since kernel.sh keeps no net/sched
+# modules. Kernels without a package (the debug kernel) go without; the
+# tests skip what needs them. .done lists what was taken: a cache from an
+# older list is extracted again.
+sched_mods="sch_netem sch_prio cls_u32 act_ct"
 deb=$(ls "$CACHE"/debs/linux-image-"$v"-unsigned_*.deb 2>/dev/null | head -n1 || true)
 sched=$kdir/sched
-if [ -n "$deb" ] && [ ! -f "$sched/.done" ]; then
+if [ -n "$deb" ] && [ "$(cat "$sched/.done" 2>/dev/null)" != "$sched_mods" ]; then
 	rm -rf "$sched"
 	mkdir -p "$sched"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$sched" --wildcards \
-		'*/kernel/net/sched/sch_netem.ko*' '*/kernel/net/sched/sch_prio.ko*' \
-		'*/kernel/net/sched/cls_u32.ko*'
+	pats=()
+	for m in $sched_mods; do
+		pats+=("*/kernel/net/sched/$m.ko*")
+	done
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$sched" --wildcards "${pats[@]}"
 	find "$sched" -name '*.ko.xz' -exec xz -d {} +
 	find "$sched" -name '*.ko.zst' -exec zstd -q -d --rm {} +
-	touch "$sched/.done"
+	echo "$sched_mods" >"$sched/.done"
 fi
 if [ -f "$sched/.done" ]; then
 	mkdir -p "$root/lib/modules/$v/kernel/net/sched"

@@ -8,6 +8,7 @@
  */
 #include <linux/ip.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -17,6 +18,19 @@
 
 static struct nf_conntrack_helper pptp_alg_helpers[PPTP_ALG_MAX_PORTS];
 static unsigned int pptp_alg_nhelpers;
+
+/*
+ * act_ct (tc "action ct nat ... helper") and Open vSwitch attach a helper to
+ * a NATed conntrack only after nf_nat_helper_try_module_get() found a NAT
+ * helper entry named like the helper's nat_mod_name ("ip_nat_pptp-alg"),
+ * requesting that module when none is registered; the entry is also looked
+ * up again when the action goes (nf_nat_helper_put(), which warns when it
+ * is missing). An empty nat_mod_name would not skip any of this. This
+ * module rewrites for NAT itself, so it registers the entry for itself:
+ * the references act_ct or OVS take then pin this module.
+ */
+static struct nf_conntrack_nat_helper pptp_alg_nat_helper =
+	NF_CT_NAT_HELPER_INIT(PPTP_ALG_NAME);
 
 static const struct nf_conntrack_expect_policy pptp_alg_exp_policy = {
 	.max_expected	= 0,
@@ -172,11 +186,32 @@ static void pptp_alg_destroy(struct nf_conn *ct)
 		nf_ct_put(put);
 }
 
+/*
+ * Names operators can rely on: the first port of ports= is "pptp-alg" (what
+ * README and every example rule use), each further port "pptp-alg-<port>",
+ * so a name says which port it serves whatever the order of the list.
+ * nf_ct_helper_init() would call the helper "pptp-alg-<index>" as soon as
+ * its port is not 1723, even alone in ports=.
+ */
+static void pptp_alg_helper_name(struct nf_conntrack_helper *h, unsigned int i)
+{
+	BUILD_BUG_ON(sizeof(PPTP_ALG_NAME "-65535") > NF_CT_HELPER_NAME_LEN);
+	if (i == 0)
+		snprintf(h->name, sizeof(h->name), "%s", PPTP_ALG_NAME);
+	else
+		snprintf(h->name, sizeof(h->name), "%s-%u", PPTP_ALG_NAME,
+			 pptp_alg_ports[i]);
+}
+
 int pptp_alg_helper_register(void)
 {
 	unsigned int i;
 	int err;
 
+	BUILD_BUG_ON(sizeof(NF_NAT_HELPER_NAME(PPTP_ALG_NAME)) >
+		     NF_CT_HELPER_NAME_LEN);
+	/* Before the helpers: once a helper can be found, so can its NAT. */
+	nf_nat_helper_register(&pptp_alg_nat_helper);
 	for (i = 0; i < pptp_alg_nports; i++) {
 		struct nf_conntrack_helper *h = &pptp_alg_helpers[i];
 
@@ -191,6 +226,7 @@ int pptp_alg_helper_register(void)
 				  1723, pptp_alg_ports[i], i,
 				  &pptp_alg_exp_policy, 0, pptp_alg_help, NULL,
 				  THIS_MODULE);
+		pptp_alg_helper_name(h, i);
 		h->data_len = sizeof(struct pptp_alg_conn *);
 		h->destroy = pptp_alg_destroy;
 		err = nf_conntrack_helper_register(h);
@@ -207,6 +243,13 @@ err_unwind:
 
 void pptp_alg_helper_unregister(void)
 {
+	nf_nat_helper_unregister(&pptp_alg_nat_helper);
+	/*
+	 * No reader may still walk the NAT entry when this module goes:
+	 * nf_conntrack_helper_unregister() waits for them, else wait here.
+	 */
+	if (!pptp_alg_nhelpers)
+		synchronize_rcu();
 	while (pptp_alg_nhelpers)
 		nf_conntrack_helper_unregister(&pptp_alg_helpers[--pptp_alg_nhelpers]);
 }
