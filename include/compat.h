@@ -17,6 +17,18 @@
 
 #ifdef __KERNEL__
 #include <linux/version.h>
+#include <linux/slab.h>
+
+/*
+ * SLAB_NO_MERGE (6.4+) keeps our caches apart in /proc/slabinfo and
+ * /sys/kernel/slab; 6.1 may merge them with others of the same size. The
+ * module's own object counts (stats: objects_*) are exact on both.
+ */
+#ifdef SLAB_NO_MERGE
+#define PPTP_ALG_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define PPTP_ALG_SLAB_NO_MERGE	0
+#endif
 #endif
 
 #endif /* NF_PPTP_ALG_COMPAT_H */

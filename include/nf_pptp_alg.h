@@ -214,6 +214,7 @@ struct pptp_alg_conn *pptp_alg_conn_alloc(void);
 void pptp_alg_conn_free(struct pptp_alg_conn *conn);
 void pptp_alg_conn_free_rcu(struct pptp_alg_conn *conn);
 extern atomic_t pptp_alg_calls_total;
+extern atomic_t pptp_alg_objects[2];	/* [0 calls, 1 connections] */
 
 /* calltab.c: the map table; lookups under RCU, writers under pn->lock */
 int pptp_alg_table_init(struct pptp_alg_table *t, unsigned int size, u32 seed);
