@@ -191,6 +191,7 @@ struct tab_field_case {
 	__be32 dst;
 	u16 id;
 	u8 stage;
+	u16 zone;
 };
 
 #define TAB_SRC	htonl(0xc0a80a73)	/* 192.168.10.115 */
@@ -205,6 +206,9 @@ static const struct tab_field_case tab_field_cases[] = {
 	{ "src", htonl(0xc0a80a74), TAB_DST, 1226, PPTP_STAGE_PRE },
 	{ "dst", TAB_SRC, htonl(0x0a0a0a03), 1226, PPTP_STAGE_PRE },
 	{ "src and dst swapped", TAB_DST, TAB_SRC, 1226, PPTP_STAGE_PRE },
+	/* Tenants with overlapping addresses: the zone alone tells apart. */
+	{ "zone", TAB_SRC, TAB_DST, 1226, PPTP_STAGE_PRE, 7 },
+	{ "zone byte-swapped", TAB_SRC, TAB_DST, 1226, PPTP_STAGE_PRE, 0x700 },
 };
 
 static void tab_distinct_fields_test(struct kunit *test)
@@ -217,6 +221,7 @@ static void tab_distinct_fields_test(struct kunit *test)
 		const struct tab_field_case *f = &tab_field_cases[i];
 
 		m[i] = tab_map_new(test, f->src, f->dst, f->id, f->stage);
+		m[i]->key.zone = f->zone;
 		KUNIT_EXPECT_EQ_MSG(test, tab_insert(tc, m[i]), 0, "%s",
 				    f->name);
 	}
