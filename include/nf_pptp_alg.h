@@ -70,6 +70,11 @@ enum pptp_alg_stat {
 	PPTP_STAT_MAX,
 };
 
+/* One CPU's share of the per-netns counters (src/stats.c). */
+struct pptp_alg_stats {
+	u64 cnt[PPTP_STAT_MAX];
+};
+
 struct pptp_alg_key {
 	__be32 src;
 	__be32 dst;
@@ -106,7 +111,12 @@ struct pptp_alg_call {
 	bool listed;			/* on pn->calls */
 	unsigned long created;
 	unsigned long last_seen;	/* jiffies; written locklessly */
-	atomic64_t pkts[2];		/* [arrival side] */
+	/*
+	 * [arrival side]. Atomic, not per CPU: GRE of one call can be
+	 * translated on two CPUs at once (RSS, RPS, local senders), and a
+	 * per-CPU copy per call would multiply the call's size.
+	 */
+	atomic64_t pkts[2];
 	atomic64_t bytes[2];
 	struct rcu_head rcu;
 };
@@ -139,7 +149,7 @@ struct pptp_alg_net {
 	struct delayed_work gc;
 	struct net *net;
 	struct proc_dir_entry *proc_dir;
-	atomic64_t stats[PPTP_STAT_MAX];
+	struct pptp_alg_stats __percpu *stats;	/* NULL once the netns exits */
 };
 
 /* params.c */
@@ -172,6 +182,7 @@ void pptp_alg_table_remove(struct pptp_alg_map *m);
 
 /* stats.c */
 void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s);
+u64 pptp_alg_stat_read(const struct pptp_alg_net *pn, enum pptp_alg_stat s);
 const char *pptp_alg_stat_name(enum pptp_alg_stat s);
 
 /* netns.c */

@@ -46,10 +46,13 @@ static int __net_init pptp_alg_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->conns);
 	pn->net = net;
 	pptp_callid_init(&pn->alloc, get_random_u16());
+	pn->stats = alloc_percpu(struct pptp_alg_stats);
+	if (!pn->stats)
+		return -ENOMEM;
 	err = pptp_alg_table_init(&pn->table, pptp_alg_hashsize,
 				  get_random_u32());
 	if (err)
-		return err;
+		goto err_stats;
 	err = nf_register_net_hooks(net, pptp_alg_gre_ops,
 				    ARRAY_SIZE(pptp_alg_gre_ops));
 	if (err)
@@ -67,6 +70,9 @@ err_hooks:
 				ARRAY_SIZE(pptp_alg_gre_ops));
 err_table:
 	pptp_alg_table_free(&pn->table);
+err_stats:
+	free_percpu(pn->stats);
+	pn->stats = NULL;
 	return err;
 }
 
@@ -96,6 +102,8 @@ static void __net_exit pptp_alg_net_exit(struct net *net)
 	/* Packets in flight may still be reading the table. */
 	synchronize_rcu();
 	pptp_alg_table_free(&pn->table);
+	free_percpu(pn->stats);
+	WRITE_ONCE(pn->stats, NULL);
 }
 
 static struct pernet_operations pptp_alg_net_ops = {

@@ -94,8 +94,8 @@ static int pptp_alg_stats_show(struct seq_file *seq, void *v)
 
 	seq_printf(seq, "calls_live %u\n", READ_ONCE(pn->ncalls));
 	for (i = 0; i < PPTP_STAT_MAX; i++)
-		seq_printf(seq, "%s %lld\n", pptp_alg_stat_name(i),
-			   (long long)atomic64_read(&pn->stats[i]));
+		seq_printf(seq, "%s %llu\n", pptp_alg_stat_name(i),
+			   (unsigned long long)pptp_alg_stat_read(pn, i));
 	return 0;
 }
 
