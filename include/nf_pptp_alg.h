@@ -92,7 +92,7 @@ struct pptp_alg_map {
 	__be32 new_addr;	/* PRE: new destination; POST: new source */
 	u16 new_id;		/* PRE only */
 	u8 side;		/* side the packet arrives from */
-	bool hashed;
+	bool hashed;		/* in the table; lockless readers: READ_ONCE */
 };
 
 struct pptp_alg_table {
@@ -179,6 +179,8 @@ struct pptp_alg_map *pptp_alg_table_lookup(const struct pptp_alg_table *t,
 					   const struct pptp_alg_key *key);
 int pptp_alg_table_insert(struct pptp_alg_table *t, struct pptp_alg_map *m);
 void pptp_alg_table_remove(struct pptp_alg_map *m);
+unsigned int pptp_alg_table_bucket(const struct pptp_alg_table *t,
+				   const struct pptp_alg_key *key);
 
 /* stats.c */
 void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s);
