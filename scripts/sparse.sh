@@ -13,8 +13,9 @@ hdr=${KERNELDIR:-/usr/src/linux-headers-$v}
 need_pkgs sparse "linux-headers-$v"
 
 b=$CACHE/sparse/$v
+# Changed files only, stamped now (not with their mtime): see kernel.sh.
 mkdir -p "$b"
-rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+rsync -rlpD --checksum --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$REPO/Kbuild" "$REPO/Makefile" "$REPO/VERSION" "$REPO/src" "$REPO/include" "$b/"
 log "sparse against $v"
 rc=0
