@@ -2,7 +2,7 @@
 KERNELDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules install clean style kunit guest check demo fuzz \
+.PHONY: all modules install clean style sparse kunit guest check demo fuzz \
 	dkms-source dkms-install dkms-remove deb dkms-test
 
 FUZZ_SECONDS ?= 60
@@ -22,6 +22,9 @@ clean:
 
 style:
 	scripts/style.sh
+
+sparse:
+	scripts/sparse.sh
 
 kunit:
 	scripts/kunit.sh

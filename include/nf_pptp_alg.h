@@ -83,6 +83,11 @@ enum pptp_alg_stat {
  */
 enum pptp_alg_stage_x { PPTP_STAGE_PAIR = 2, PPTP_STAGE_BLOCK = 3 };
 
+/* One CPU's share of the per-netns counters (src/stats.c). */
+struct pptp_alg_stats {
+	u64 cnt[PPTP_STAT_MAX];
+};
+
 struct pptp_alg_key {
 	__be32 src;
 	__be32 dst;
@@ -103,7 +108,7 @@ struct pptp_alg_map {
 	__be32 new_addr;	/* PRE: new destination; POST: new source */
 	u16 new_id;		/* PRE only */
 	u8 side;		/* side the packet arrives from */
-	bool hashed;
+	bool hashed;		/* in the table; lockless readers: READ_ONCE */
 };
 
 struct pptp_alg_table {
@@ -123,7 +128,12 @@ struct pptp_alg_call {
 	bool pending;			/* counted as waiting for its reply */
 	unsigned long created;
 	unsigned long last_seen;	/* jiffies; written locklessly */
-	atomic64_t pkts[2];		/* [arrival side] */
+	/*
+	 * [arrival side]. Atomic, not per CPU: GRE of one call can be
+	 * translated on two CPUs at once (RSS, RPS, local senders), and a
+	 * per-CPU copy per call would multiply the call's size.
+	 */
+	atomic64_t pkts[2];
 	atomic64_t bytes[2];
 	struct rcu_head rcu;
 };
@@ -186,7 +196,7 @@ struct pptp_alg_net {
 	struct delayed_work gc;
 	struct net *net;
 	struct proc_dir_entry *proc_dir;
-	atomic64_t stats[PPTP_STAT_MAX];
+	struct pptp_alg_stats __percpu *stats;	/* NULL once the netns exits */
 };
 
 /* params.c */
@@ -223,9 +233,12 @@ struct pptp_alg_map *pptp_alg_table_lookup(const struct pptp_alg_table *t,
 					   const struct pptp_alg_key *key);
 int pptp_alg_table_insert(struct pptp_alg_table *t, struct pptp_alg_map *m);
 void pptp_alg_table_remove(struct pptp_alg_map *m);
+unsigned int pptp_alg_table_bucket(const struct pptp_alg_table *t,
+				   const struct pptp_alg_key *key);
 
 /* stats.c */
 void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s);
+u64 pptp_alg_stat_read(const struct pptp_alg_net *pn, enum pptp_alg_stat s);
 const char *pptp_alg_stat_name(enum pptp_alg_stat s);
 
 /* netns.c */

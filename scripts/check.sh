@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: everything CI runs. Installs what it needs, builds the module
-# for every supported kernel, runs checkpatch, the short fuzz run, KUnit and
-# the QEMU guest tests on every kernel, and ends with "N passed, N failed".
+# for every supported kernel, runs checkpatch, sparse, the short fuzz run,
+# KUnit and the QEMU guest tests on every kernel, and ends with
+# "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,8 @@ while read -r v; do
 	step "build-$v" "$REPO/scripts/kernel.sh" "$v"
 done < <(kernels)
 step style "$REPO/scripts/style.sh"
+# sparse (make C=2) against the 6.12 headers: no finding allowed.
+step sparse "$REPO/scripts/sparse.sh"
 # Debian package + DKMS build for every supported header set.
 step dkms-deb "$REPO/scripts/dkms-test.sh"
 if [ -x "$REPO/scripts/fuzz.sh" ]; then

@@ -22,7 +22,7 @@ case ${1:-} in
 module)
 	b=$CACHE/debug-module
 	mkdir -p "$b"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	rsync -rlpD --checksum --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		"$REPO/Kbuild" "$REPO/Makefile" "$REPO/VERSION" "$REPO/src" "$REPO/include" "$b/"
 	make -s -C "$src" ARCH=x86_64 O="$build" M="$b" modules \
 		>"$b/build.log" 2>&1 || { cat "$b/build.log" >&2; exit 1; }

@@ -47,9 +47,11 @@ if [ ! -f "$kdir/.extracted" ]; then
 fi
 
 # Build the module from a private copy so kernels do not overwrite each other.
+# Changed files only (by content), stamped with the copy's time: a source
+# going back to an older version (another checkout) must still be rebuilt.
 b=$kdir/build
 mkdir -p "$b"
-rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+rsync -rlpD --checksum --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$REPO/Kbuild" "$REPO/Makefile" "$REPO/VERSION" "$REPO/src" "$REPO/include" "$b/"
 make -s -C "$hdr" M="$b" modules >"$b/build.log" 2>&1 || {
 	cat "$b/build.log" >&2

@@ -63,7 +63,7 @@ int pptp_alg_table_insert(struct pptp_alg_table *t, struct pptp_alg_map *m)
 	if (pptp_alg_table_lookup(t, &m->key))
 		return -EEXIST;
 	hlist_add_head_rcu(&m->node, &t->buckets[pptp_alg_key_hash(t, &m->key)]);
-	m->hashed = true;
+	WRITE_ONCE(m->hashed, true);
 	return 0;
 }
 
@@ -72,5 +72,12 @@ void pptp_alg_table_remove(struct pptp_alg_map *m)
 	if (!m->hashed)
 		return;
 	hlist_del_rcu(&m->node);
-	m->hashed = false;
+	WRITE_ONCE(m->hashed, false);
+}
+
+/* The bucket @key belongs in (for dumps, which walk bucket by bucket). */
+unsigned int pptp_alg_table_bucket(const struct pptp_alg_table *t,
+				   const struct pptp_alg_key *key)
+{
+	return pptp_alg_key_hash(t, key);
 }

@@ -100,10 +100,13 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	m = pptp_alg_table_lookup(&pn->table, &key);
 	/* A reservation (no call yet) is not a flow: its ID is not out. */
 	if (!m || !m->call) {
-		/* Not ours: conntrack and the ruleset decide. */
+		/*
+		 * Not ours: conntrack and the ruleset decide. Counted only,
+		 * no log line: a miss is no fault of ours, any host can
+		 * send them at line rate, and the rate limiter's global lock
+		 * was most of a miss's cost.
+		 */
 		pptp_alg_count(pn, PPTP_STAT_GRE_NO_CALL);
-		net_info_ratelimited("nf_pptp_alg: GRE %pI4 -> %pI4 Call ID %u matches no call\n",
-				     &key.src, &key.dst, key.id);
 		return NF_ACCEPT;
 	}
 

@@ -115,6 +115,7 @@ void pptp_alg_net_setup_queue(struct pptp_alg_net *pn)
 static int __net_init pptp_alg_net_init(struct net *net)
 {
 	struct pptp_alg_net *pn = pptp_alg_pernet(net);
+	int err;
 
 	spin_lock_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->calls);
@@ -123,7 +124,15 @@ static int __net_init pptp_alg_net_init(struct net *net)
 	INIT_DELAYED_WORK(&pn->gc, pptp_alg_gc);
 	pn->net = net;
 	pptp_callid_init(&pn->alloc, get_random_u16());
-	return pptp_alg_proc_init(pn);
+	pn->stats = alloc_percpu_gfp(struct pptp_alg_stats, GFP_KERNEL_ACCOUNT);
+	if (!pn->stats)
+		return -ENOMEM;
+	err = pptp_alg_proc_init(pn);
+	if (err) {
+		free_percpu(pn->stats);
+		pn->stats = NULL;
+	}
+	return err;
 }
 
 static void __net_exit pptp_alg_net_exit(struct net *net)
@@ -146,12 +155,18 @@ static void __net_exit pptp_alg_net_exit(struct net *net)
 	 * callback finds anything left to free.
 	 */
 	pptp_alg_conn_release_all(pn);
-	if (!pn->ready)
-		return;
-	/* Packets in flight may still be reading the table. */
-	synchronize_rcu();
-	pptp_alg_table_free(&pn->table);
-	kfree(pn->hosts);
+	if (pn->ready) {
+		/* Packets in flight may still be reading the table. */
+		synchronize_rcu();
+		pptp_alg_table_free(&pn->table);
+		kfree(pn->hosts);
+	}
+	/*
+	 * Without set-up there are no hooks; the helper's last packets were
+	 * waited for by cleanup_net()'s grace period after pre_exit.
+	 */
+	free_percpu(pn->stats);
+	WRITE_ONCE(pn->stats, NULL);
 }
 
 static struct pernet_operations pptp_alg_net_ops = {

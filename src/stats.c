@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-netns counters: their names (as /proc/net/nf_pptp_alg/stats shows
- * them) and the increment. Meanings and the rejection policy are in README.
+ * them), the increment and the sum. Meanings and the rejection policy are
+ * in README. Each CPU counts into its own copy, so the GRE path of many
+ * calls on many CPUs never bounces one cache line; a read sums the copies.
  */
+#include <linux/percpu.h>
+
 #include "nf_pptp_alg.h"
 
 static const char *const pptp_alg_stat_names[PPTP_STAT_MAX] = {
@@ -50,7 +54,30 @@ const char *pptp_alg_stat_name(enum pptp_alg_stat s)
 	return s < PPTP_STAT_MAX ? pptp_alg_stat_names[s] : "?";
 }
 
+/*
+ * From any context: this_cpu_inc() is one instruction on x86 and safe
+ * against preemption and interrupts everywhere, so process context with
+ * BHs on (locally sent segments) and softirq cannot lose an increment.
+ */
 void pptp_alg_count(struct pptp_alg_net *pn, enum pptp_alg_stat s)
 {
-	atomic64_inc(&pn->stats[s]);
+	struct pptp_alg_stats __percpu *st = READ_ONCE(pn->stats);
+
+	/* A dying netns's connections are destroyed after its exit. */
+	if (likely(st))
+		this_cpu_inc(st->cnt[s]);
+}
+
+/*
+ * Not a snapshot: increments on other CPUs land while we add. Each copy
+ * only grows, so the sum is never below what was counted before the read.
+ */
+u64 pptp_alg_stat_read(const struct pptp_alg_net *pn, enum pptp_alg_stat s)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(pn->stats, cpu)->cnt[s]);
+	return sum;
 }
