@@ -119,6 +119,17 @@ struct pptp_alg_table {
 
 struct pptp_alg_conn;
 
+/*
+ * A Call ID reserved while its field is on the wire: a table entry
+ * without a call. Each reservation is a new object, freed after a grace
+ * period, so a lookup standing on an old one is never moved to another
+ * chain (hlist entries must not be re-hashed under RCU readers).
+ */
+struct pptp_alg_resv {
+	struct pptp_alg_map m;
+	struct rcu_head rcu;
+};
+
 struct pptp_alg_call {
 	struct pptp_rw_call rw;		/* IDs, state; pn->lock */
 	struct pptp_alg_map map[2][2];	/* [arrival side][stage] */
@@ -144,7 +155,7 @@ struct pptp_alg_call {
  */
 struct pptp_alg_conn {
 	struct pptp_rw rw;
-	struct pptp_alg_map resv[2];	/* [owner side] ID being handed out */
+	struct pptp_alg_resv *resv[2];	/* [owner side] ID being handed out */
 	struct list_head net_node;
 	unsigned int ncalls;		/* bound or being set up */
 	unsigned int npending;		/* of which waiting for their reply */

@@ -348,13 +348,24 @@ static int pptp_alg_one_block(const u8 *blocks)
  * The choice costs one bitmap walk (pptp_callid_find()) and at most two
  * table lookups, however many IDs are live.
  */
+static void pptp_alg_resv_drop(struct pptp_alg_conn *conn, int o)
+{
+	struct pptp_alg_resv *r = conn->resv[o];
+
+	if (!r)
+		return;
+	conn->resv[o] = NULL;
+	pptp_alg_map_del(conn->pn, &r->m);
+	kfree_rcu(r, rcu);
+}
+
 static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 			    u16 *out)
 {
 	static const struct pptp_callid_space none;
 	struct pptp_alg_conn *conn = pptp_alg_ctx_conn(ctx);
 	struct pptp_alg_net *pn = conn->pn;
-	struct pptp_alg_map *m = &conn->resv[o];
+	struct pptp_alg_resv *old = conn->resv[o], *r;
 	int t = !o;
 	struct pptp_alg_find_ctx fc = {
 		.pn = pn,
@@ -365,12 +376,16 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 			.stage = PPTP_STAGE_PRE,
 		},
 	};
-	struct pptp_alg_map old = *m;
 	struct pptp_alg_idpair *pair;
 	int one = pptp_alg_one_block(blocks);
 	u16 start, id;
 	int rc;
 
+	/* Asked for the ID it already holds: nothing changes. */
+	if (old && prefer >= 0 && old->m.key.id == prefer) {
+		*out = old->m.key.id;
+		return 0;
+	}
 	/*
 	 * Low bytes come from one rotating sequence, so an ID freed comes
 	 * back only some 256 reservations later. Within one block (a kept
@@ -382,44 +397,48 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 		start = (u16)(one << 8 | pn->rotor++);
 	else
 		start = (u16)((pn->alloc.cursor & 0xff00) | pn->rotor++);
-	pptp_alg_map_del(pn, m);
 	pair = pptp_alg_idpair_find(pn, &fc.key);
 	rc = pptp_callid_find(pair ? &pair->s : &none, pptp_alg_find_block,
 			      &fc, blocks, prefer, start, &id);
-	if (!rc && one < 0 && prefer < 0)
-		pn->alloc.cursor = id;
-	if (!rc) {
-		m->call = NULL;
-		m->side = t;
-		m->key = fc.key;
-		m->key.id = id;
-		rc = pptp_alg_map_add(pn, m);
-		if (!rc) {
-			*out = id;
+	if (rc) {
+		/* The one held already may be the only one left: keep it. */
+		if (old && (blocks[old->m.key.id >> 11] &
+			    (1U << ((old->m.key.id >> 8) & 7)))) {
+			*out = old->m.key.id;
 			return 0;
 		}
+		pptp_alg_count(pn, PPTP_STAT_CALLID_EXHAUSTED);
+		net_info_ratelimited("nf_pptp_alg: no free Call ID for %pI4 -> %pI4\n",
+				     &fc.key.src, &fc.key.dst);
+		return -EBUSY;
+	}
+	if (one < 0 && prefer < 0)
+		pn->alloc.cursor = id;
+	r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!r) {
+		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		return -ENOMEM;
+	}
+	r->m.side = t;
+	r->m.key = fc.key;
+	r->m.key.id = id;
+	rc = pptp_alg_map_add(pn, &r->m);
+	if (rc) {
+		kfree(r);
 		pptp_alg_count(pn, rc == -ENOMEM ? PPTP_STAT_NOMEM :
 				   PPTP_STAT_KEY_CLASH);
-	} else {
-		pptp_alg_count(pn, PPTP_STAT_CALLID_EXHAUSTED);
+		return rc;
 	}
-	net_info_ratelimited("nf_pptp_alg: no free Call ID for %pI4 -> %pI4\n",
-			     &fc.key.src, &fc.key.dst);
-	/* The previous reservation stays, as the rewriter expects. */
-	if (old.hashed) {
-		m->key = old.key;
-		m->side = old.side;
-		if (pptp_alg_map_add(pn, m))
-			return -ENOMEM;
-	}
-	return -EBUSY;
+	/* The previous reservation, if any, is replaced (old one freed). */
+	pptp_alg_resv_drop(conn, o);
+	conn->resv[o] = r;
+	*out = id;
+	return 0;
 }
 
 static void pptp_alg_release(void *ctx, int o)
 {
-	struct pptp_alg_conn *conn = pptp_alg_ctx_conn(ctx);
-
-	pptp_alg_map_del(conn->pn, &conn->resv[o]);
+	pptp_alg_resv_drop(pptp_alg_ctx_conn(ctx), o);
 }
 
 static int pptp_alg_flow_insert(struct pptp_alg_net *pn, struct pptp_alg_map *m)
@@ -454,7 +473,7 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	struct pptp_alg_map *pre = &call->map[t][PPTP_STAGE_PRE];
 	struct pptp_alg_map *post = &call->map[t][PPTP_STAGE_POST];
 
-	pptp_alg_map_del(pn, &conn->resv[o]);
+	pptp_alg_resv_drop(conn, o);
 	/* The reply is in: the call no longer waits (see the quotas). */
 	if (!pptp_alg_state_pending(rwc->state))
 		pptp_alg_unpend(call);
@@ -647,6 +666,8 @@ struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn)
 		return NULL;
 	conn->dead = true;
 	pptp_rw_destroy(&conn->rw, &pptp_alg_rw_ops, conn);
+	pptp_alg_resv_drop(conn, 0);
+	pptp_alg_resv_drop(conn, 1);
 	list_del(&conn->net_node);
 	conn->pn->nconns--;
 	pptp_alg_host_put(conn->host);
