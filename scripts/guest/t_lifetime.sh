@@ -126,11 +126,12 @@ ocheck setup-hooks-after is "$(hooks_in gw)" 2
 echo 10 >$PARAMS/gre_timeout
 stats_save $RIG/s3
 OUTS=$RIG/l-echo.out
-pns c1 $RIG/l-echo.out --server 10.10.10.2 --calls 1 --gre 1 --hold 18 \
+pns c1 $RIG/l-echo.out --server 10.10.10.2 --calls 1 --gre 1 --hold 30 \
 	--hold-silent --hold-echo --end ccrq &
 P1=$!
 wait_for 20 calls_is 1
-sleep 14
+# Without the echoes the call would go 10..15 s after its last GRE.
+sleep 17
 ocheck echo-quiet-call-kept calls_is 1
 wait $P1
 ocheck echo-pns-ok is $? 0
