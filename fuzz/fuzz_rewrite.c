@@ -233,6 +233,8 @@ static void m_call_free(void *ctx, struct pptp_rw_call *call,
 
 	if (call->pprev || call->next)
 		fail("%s: call_free of a call still linked", m->name);
+	if ((unsigned int)why >= PPTP_RW_FREE_MAX)
+		fail("%s: call_free reason %d", m->name, why);
 	if (k->conn != mc->c)
 		fail("%s: call of connection %d freed by %d", m->name,
 		     k->conn, mc->c);

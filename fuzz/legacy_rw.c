@@ -198,10 +198,10 @@ static int lg_own_id(struct legacy_pkt *p, s64 moff, struct pptp_rw_call *c,
 	return 0;
 }
 
-static void lg_release_calls(struct legacy_pkt *p)
+static void lg_release_calls(struct legacy_pkt *p, enum pptp_rw_free why)
 {
 	while (p->rw->calls)
-		lg_free(p, p->rw->calls, PPTP_RW_FREE_CLEARED);
+		lg_free(p, p->rw->calls, why);
 }
 
 static void lg_refuse(struct legacy_pkt *p, s64 moff, u16 id, bool reply)
@@ -334,7 +334,7 @@ static void lg_on_call_msg(struct legacy_pkt *p, const struct pptp_msg *m,
 		c->state = PPTP_RW_CLEARING;
 		break;
 	case PPTP_CALL_DISCONNECT_NOTIFY:
-		lg_free(p, c, PPTP_RW_FREE_CLEARED);
+		lg_free(p, c, PPTP_RW_FREE_CDN);
 		break;
 	default:
 		break;
@@ -363,7 +363,7 @@ static void lg_handle(struct legacy_pkt *p, const struct pptp_msg *m,
 		break;
 	case PPTP_STOP_CTRL_REQ:
 	case PPTP_STOP_CTRL_REPLY:
-		lg_release_calls(p);
+		lg_release_calls(p, PPTP_RW_FREE_STOP);
 		break;
 	default:
 		break;
@@ -435,7 +435,7 @@ enum pptp_rw_verdict legacy_rw_segment(struct legacy_rw *rw,
 	}
 out:
 	if (closing)
-		lg_release_calls(&p);
+		lg_release_calls(&p, PPTP_RW_FREE_FIN);
 	return p.dropped ? PPTP_RW_DROP : PPTP_RW_ACCEPT;
 }
 
@@ -446,5 +446,5 @@ void legacy_rw_destroy(struct legacy_rw *rw, const struct pptp_rw_ops *ops,
 	bool changed;
 	struct legacy_pkt p = { rw, ops, ctx, &seg, &changed, false };
 
-	lg_release_calls(&p);
+	lg_release_calls(&p, PPTP_RW_FREE_TEARDOWN);
 }

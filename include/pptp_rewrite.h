@@ -53,10 +53,15 @@ enum pptp_rw_event {
 
 /* Why a call is freed (passed to ops->call_free). */
 enum pptp_rw_free {
-	PPTP_RW_FREE_CLEARED,	/* CDN, StopCCRQ/RP, FIN, RST, teardown */
+	PPTP_RW_FREE_CDN,	/* its Call-Disconnect-Notify */
+	PPTP_RW_FREE_STOP,	/* Stop-Control-Connection-Request or -Reply */
+	PPTP_RW_FREE_FIN,	/* FIN or RST on the control connection */
+	PPTP_RW_FREE_TEARDOWN,	/* the connection's state destroyed */
+	PPTP_RW_FREE_UNPARSED,	/* a direction is no longer parsed */
 	PPTP_RW_FREE_FAILED,	/* the reply refused the call */
 	PPTP_RW_FREE_UNUSED,	/* allocated for a request that was a repeat */
 	PPTP_RW_FREE_CLOSED,	/* the connection failed closed */
+	PPTP_RW_FREE_MAX,
 };
 
 /*

@@ -53,7 +53,7 @@ struct rwt_model {
 	struct rwt_bound bound[RWT_BOUND];
 	u16 busy_lo, busy_hi;		/* IDs taken elsewhere (both o) */
 	unsigned int live, limit;
-	unsigned int frees[PPTP_RW_FREE_CLOSED + 1];
+	unsigned int frees[PPTP_RW_FREE_MAX];
 	unsigned int stores;
 	unsigned int reserves;
 	bool fail_reserve, fail_bind, fail_store;
@@ -112,7 +112,7 @@ static void rwt_call_free(void *ctx, struct pptp_rw_call *call,
 	unsigned int i;
 
 	if (c->magic != RWT_MAGIC || call->pprev || !m->live ||
-	    why > PPTP_RW_FREE_CLOSED) {
+	    why >= PPTP_RW_FREE_MAX) {
 		m->breaches++;
 		return;
 	}
@@ -123,6 +123,14 @@ static void rwt_call_free(void *ctx, struct pptp_rw_call *call,
 	m->live--;
 	c->magic = 0;
 	kfree(c);
+}
+
+/* Calls freed by an orderly end: CDN, Stop, FIN/RST, teardown, unparsed. */
+static unsigned int rwt_cleared(const struct rwt_model *m)
+{
+	return m->frees[PPTP_RW_FREE_CDN] + m->frees[PPTP_RW_FREE_STOP] +
+	       m->frees[PPTP_RW_FREE_FIN] + m->frees[PPTP_RW_FREE_TEARDOWN] +
+	       m->frees[PPTP_RW_FREE_UNPARSED];
 }
 
 static int rwt_reserve(void *ctx, int o, const u8 *blocks, int prefer,
@@ -559,7 +567,7 @@ static void rwt_done(struct kunit *test, struct rwt_conn *ref,
 	rwt_expect_same(test, ref, c);
 	KUNIT_EXPECT_EQ(test, c->drops, drops);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_MSG], RWT_NSTD);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 2);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 2);
 	rwt_conn_end(test, ref);
 	rwt_conn_end(test, c);
 }
@@ -594,7 +602,8 @@ static void rwt_std_whole_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_REFUSED], 0);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_RETRANSMIT], 0);
 	/* Both calls were cleared by their CDN, not by Stop. */
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 2);
+	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CDN], 2);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 2);
 	KUNIT_EXPECT_EQ(test, c->m.live, 0);
 	rwt_conn_end(test, c);
 }
@@ -1125,7 +1134,7 @@ static void rwt_conv_check(struct kunit *test, const struct rwt_conv_case *cc)
 	KUNIT_ASSERT_NOT_NULL(test, ref);
 	rwt_play_check(test, ref, cc->steps, cc->n, 0);
 	KUNIT_EXPECT_EQ(test, ref->drops, 0);
-	KUNIT_EXPECT_EQ(test, ref->m.frees[PPTP_RW_FREE_CLEARED], cc->cleared);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&ref->m), cc->cleared);
 	KUNIT_EXPECT_EQ(test, ref->m.live, cc->live);
 	KUNIT_EXPECT_EQ(test, ref->m.ev[PPTP_RW_EV_NOT_FOUND], 0);
 	KUNIT_EXPECT_EQ(test, ref->m.ev[PPTP_RW_EV_DUPLICATE], 0);
@@ -1135,7 +1144,7 @@ static void rwt_conv_check(struct kunit *test, const struct rwt_conv_case *cc)
 	rwt_play_check(test, c, cc->steps, cc->n, 13);
 	rwt_expect_same(test, ref, c);
 	KUNIT_EXPECT_GE(test, c->m.ev[PPTP_RW_EV_SPLIT_FIELD], 1);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], cc->cleared);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), cc->cleared);
 	rwt_conn_end(test, ref);
 	rwt_conn_end(test, c);
 }
@@ -1183,7 +1192,7 @@ static void rwt_longer_test(struct kunit *test)
 					       ref->at[i] + 17, msg + 17,
 					       len - 17, "step %u", i);
 	}
-	KUNIT_EXPECT_EQ(test, ref->m.frees[PPTP_RW_FREE_CLEARED], 2);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&ref->m), 2);
 
 	/* Cut around the end of every message: the boundaries hold. */
 	for (i = 0; i < RWT_NSTD && !bad; i++) {
@@ -1288,7 +1297,7 @@ static void rwt_shorter_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, c->drops, 4);
 	} else {
 		/* Nothing to translate: the direction passes unparsed. */
-		KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 1);
+		KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 1);
 		KUNIT_EXPECT_FALSE(test, changed);
 		KUNIT_EXPECT_MEMEQ(test, c->out[side] + c->sent[side] - len,
 				   orig, len);
@@ -1333,7 +1342,7 @@ static void rwt_accel_cdn_test(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, c->m.ev[PPTP_RW_EV_SPLIT_FIELD],
 				    k == 2 ? 1 : 0, "cut %u", 11 + k);
 		KUNIT_EXPECT_EQ(test, rwt_out16(c, 6, 12), 20631);
-		KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 1);
+		KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 1);
 		KUNIT_EXPECT_EQ(test, c->m.live, 0);
 		KUNIT_EXPECT_EQ(test, rwt_nbound(&c->m), 0);
 		KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_NOT_FOUND], 0);
@@ -1367,7 +1376,7 @@ static void rwt_accel_cdn_shared_hi_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	rwt_play_check(test, c, conv, ARRAY_SIZE(conv), 13);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_SPLIT_FIELD], 4);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 1);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 1);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_NOT_FOUND], 0);
 	KUNIT_EXPECT_EQ(test, c->drops, 0);
 	rwt_conn_end(test, c);
@@ -1418,7 +1427,7 @@ static void rwt_interleave_test(struct kunit *test)
 	rwt_play(c, conv, 4, ARRAY_SIZE(conv), ARRAY_SIZE(conv), NULL);
 	for (i = 0; i < ARRAY_SIZE(conv); i++)
 		rwt_check_step(test, c, &conv[i], i);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 2);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 2);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_NOT_FOUND], 0);
 	KUNIT_EXPECT_EQ(test, c->m.ev[PPTP_RW_EV_UNEXPECTED], 0);
 	KUNIT_EXPECT_EQ(test, c->drops, 0);
@@ -1703,7 +1712,8 @@ static void rwt_fin_stop_test(struct kunit *test)
 	rwt_play(c, rwt_std, 0, 9, 9, NULL);
 	KUNIT_ASSERT_EQ(test, c->m.live, 2);
 	rwt_play(c, rwt_std, 16, 17, 17, NULL);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 2);
+	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_STOP], 2);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 2);
 	KUNIT_EXPECT_EQ(test, c->m.live, 0);
 	KUNIT_EXPECT_EQ(test, rwt_nbound(&c->m), 0);
 	rwt_conn_end(test, c);
@@ -1714,7 +1724,8 @@ static void rwt_fin_stop_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, c->m.live, 1);
 	KUNIT_EXPECT_EQ(test, rwt_seg(c, 1, c->sent[1], NULL, 0, false, true,
 				      NULL), PPTP_RW_ACCEPT);
-	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_CLEARED], 1);
+	KUNIT_EXPECT_EQ(test, c->m.frees[PPTP_RW_FREE_FIN], 1);
+	KUNIT_EXPECT_EQ(test, rwt_cleared(&c->m), 1);
 	KUNIT_EXPECT_EQ(test, c->m.live, 0);
 	rwt_conn_end(test, c);
 }

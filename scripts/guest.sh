@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # guest.sh [-k VERSION]... [-t TEST,TEST] [-T SECONDS]: boot each kernel in
 # QEMU (TCG, no NIC, RIG_SMP vCPUs, default 2) with our module and run guest
-# tests. Prints every PASS/FAIL line prefixed with the kernel, then
-# "GUEST v: N passed, M failed".
-# Exits non-zero on any failure, a missing GUEST-DONE, or a time-out.
+# tests. Prints every PASS/FAIL/SKIP line prefixed with the kernel, then
+# "SKIPPED [v] K" and "GUEST v: N passed, M failed".
+# Exits non-zero on any failure, a missing GUEST-DONE, or a time-out. A
+# SKIP counts as a failure unless its test allows it with a
+# "# rig-skip-ok: GLOB" line; scripts/guest/run.sh judges that and prints
+# a FAIL line for each one not allowed, and also one for a test that
+# printed other than its "# rig-checks: N" lines.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +52,12 @@ for v in "${vers[@]}"; do
 	grep -E '^(PASS|FAIL|SKIP): ' "$out/console.txt" | sed "s/^\([A-Z]*\): /\1 [$v] /"
 	np=$(grep -c '^PASS: ' "$out/console.txt")
 	nf=$(grep -c '^FAIL: ' "$out/console.txt")
+	ns=$(grep -c '^SKIP: ' "$out/console.txt")
+	# The guest's verdict on its SKIPs must be there to trust them.
+	if [ "$ns" -gt 0 ] && ! grep -q '^=== dmesg' "$out/console.txt"; then
+		echo "FAIL [$v] $ns SKIP line(s) never judged (run.sh did not finish)"
+		nf=$((nf + 1))
+	fi
 	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 		echo "FAIL [$v] boot timed out after ${limit}s"
 		nf=$((nf + 1))
@@ -61,6 +71,7 @@ for v in "${vers[@]}"; do
 		grep -B2 -A30 '^FAIL: ' "$out/console.txt" | grep '^    | ' | head -n 80
 		rc=1
 	fi
+	echo "SKIPPED [$v] $ns (not counted as failures only where allowed)"
 	echo "GUEST $v: $np passed, $nf failed"
 done
 exit $rc

@@ -67,7 +67,8 @@
  *                 [--split-at K] [--split-gap-ms MS] [--seed S]
  *                 [--gre N] [--gre-interval-ms MS]
  *                 [--gre-timeout-ms MS] [--no-seq] [--hold SECONDS]
- *                 [--end ccrq|stop|close] [--sli] [--stall SECONDS]
+ *                 [--end ccrq|stop|close] [--linger SECONDS]
+ *                 [--sli] [--stall SECONDS]
  *                 [--dup] [--bogus] [--quiet] [--verbose]
  *
  *   --server ADDR         PAC address (required); also the GRE peer
@@ -117,6 +118,11 @@
  *   --end MODE            ccrq:  CCRQ per call, wait for every CDN (default)
  *                         stop:  StopCCRQ, wait for StopCCRP
  *                         close: just close the socket
+ *   --linger SECONDS      after --end ccrq or stop has its answers, keep
+ *                         the control connection open (answering EchoRQ)
+ *                         for SECONDS before closing it, so that what the
+ *                         CDNs or Stop did is seen apart from the FIN
+ *                         (default 0)
  *   --sli                 after the OCRPs, send one SLI per connected call
  *   --stall SECONDS       give up (exit 2) when a wait for a control reply
  *                         makes no progress for this long (default 10)
@@ -149,6 +155,8 @@
  *     PNS cdn pac_id=Y                               (each CDN received)
  *     PNS cdn pns_id=X        (a CDN naming the call by its PNS ID instead)
  *     PNS stopccrp result=R                          (--end stop)
+ *     PNS linger seconds=N          (--linger: end phase done, socket open)
+ *     PNS linger end                (--linger: about to close the socket)
  *     PNS error ...                                  (protocol problems)
  *     PNS stall waiting=WHAT                         (then exit 2)
  *     PNS split pieces=N id_cuts=M                   (split-random)
@@ -1173,6 +1181,7 @@ enum {
 	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE, OPT_SILENT,
 	OPT_CDN_PNS_ID,
 	OPT_HOLD_SILENT, OPT_HOLD_ECHO, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
+	OPT_LINGER,
 	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
 };
 
@@ -1428,6 +1437,7 @@ static struct {
 	bool hold_echo;		/* EchoRQ once a second while holding */
 	int refused;		/* OCRPs with Peer Call ID 0 */
 	enum pns_end end;
+	long linger;		/* seconds open after the end phase */
 	bool sli;
 	bool no_seq;
 	long stall_ms;
@@ -2001,6 +2011,14 @@ static void pns_end_phase(void)
 	case END_CLOSE:
 		break;
 	}
+	if (pns.linger && pns.end != END_CLOSE && pns.ctl_open) {
+		long long end = now_ms() + pns.linger * 1000;
+
+		printf("PNS linger seconds=%ld\n", pns.linger);
+		while (pns.ctl_open && now_ms() < end)
+			pns_pump(end - now_ms());
+		printf("PNS linger end\n");
+	}
 	if (pns.ctl_open) {
 		pns_pump(0);	/* drain, so close() sends FIN, not RST */
 		if (pns.ctl_open)
@@ -2017,7 +2035,7 @@ static void pns_usage(FILE *f)
 	      "         [--split-at K] [--split-gap-ms MS] [--seed S]\n"
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
 	      "         [--no-seq] [--hold SECONDS] [--hold-silent] [--hold-echo]\n"
-	      "         [--end ccrq|stop|close]\n"
+	      "         [--end ccrq|stop|close] [--linger SECONDS]\n"
 	      "         [--sli] [--stall SECONDS] [--dup] [--bogus]\n"
 	      "         [--quiet] [--verbose]\n",
 	      f);
@@ -2082,6 +2100,7 @@ static int pns_main(int argc, char **argv)
 		{ "hold-silent", no_argument, NULL, OPT_HOLD_SILENT },
 		{ "hold-echo", no_argument, NULL, OPT_HOLD_ECHO },
 		{ "end", required_argument, NULL, OPT_END },
+		{ "linger", required_argument, NULL, OPT_LINGER },
 		{ "sli", no_argument, NULL, OPT_SLI },
 		{ "stall", required_argument, NULL, OPT_STALL },
 		{ "dup", no_argument, NULL, OPT_DUP },
@@ -2173,6 +2192,9 @@ static int pns_main(int argc, char **argv)
 			break;
 		case OPT_HOLD_ECHO:
 			pns.hold_echo = true;
+			break;
+		case OPT_LINGER:
+			pns.linger = parse_num(optarg, 0, 3600, "--linger");
 			break;
 		case OPT_SLI:
 			pns.sli = true;

@@ -301,14 +301,25 @@ static void pptp_alg_call_put(struct pptp_alg_call *call,
 	pptp_alg_call_free_rcu(call);
 }
 
+/* The counter a freed call moves besides calls_freed (itself: none). */
+static const enum pptp_alg_stat pptp_alg_free_stat[PPTP_RW_FREE_MAX] = {
+	[PPTP_RW_FREE_CDN]	= PPTP_STAT_CALLS_FREED_CDN,
+	[PPTP_RW_FREE_STOP]	= PPTP_STAT_CALLS_FREED_STOP,
+	[PPTP_RW_FREE_FIN]	= PPTP_STAT_CALLS_FREED_FIN,
+	[PPTP_RW_FREE_TEARDOWN]	= PPTP_STAT_CALLS_FREED_TEARDOWN,
+	[PPTP_RW_FREE_UNPARSED]	= PPTP_STAT_CALLS_FREED,
+	[PPTP_RW_FREE_FAILED]	= PPTP_STAT_CALL_FAILED,
+	[PPTP_RW_FREE_UNUSED]	= PPTP_STAT_CALLS_FREED,
+	[PPTP_RW_FREE_CLOSED]	= PPTP_STAT_CALLS_FREED,
+};
+
 static void pptp_alg_call_free(void *ctx, struct pptp_rw_call *rwc,
 			       enum pptp_rw_free why)
 {
 	struct pptp_alg_call *call = container_of(rwc, struct pptp_alg_call,
 						  rw);
 
-	pptp_alg_call_put(call, why == PPTP_RW_FREE_FAILED ?
-			  PPTP_STAT_CALL_FAILED : PPTP_STAT_CALLS_FREED);
+	pptp_alg_call_put(call, pptp_alg_free_stat[why]);
 }
 
 struct pptp_alg_find_ctx {

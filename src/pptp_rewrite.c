@@ -261,7 +261,7 @@ static void rw_malformed(const struct pptp_rw_ctx *x, int s, enum pptp_err err)
 	}
 	rw_event(x, rw_err_event[err], s);
 	x->rw->dir[s].dead = true;
-	pptp_rw_release_calls(x->rw, x->ops, x->ctx, PPTP_RW_FREE_CLEARED);
+	pptp_rw_release_calls(x->rw, x->ops, x->ctx, PPTP_RW_FREE_UNPARSED);
 }
 
 /* ---- new IDs: OCRQ and ICRQ (requests), OCRP and ICRP (replies) ---- */
@@ -532,7 +532,7 @@ static void rw_call_msg(const struct pptp_rw_ctx *x, u16 type,
 		c->state = PPTP_RW_CLEARING;
 		break;
 	case PPTP_CALL_DISCONNECT_NOTIFY:
-		rw_free_call(x, c, PPTP_RW_FREE_CLEARED);
+		rw_free_call(x, c, PPTP_RW_FREE_CDN);
 		break;
 	default:	/* WEN, SLI */
 		break;
@@ -608,7 +608,7 @@ static u8 rw_byte(const struct pptp_rw_ctx *x, int s, u8 in, bool last)
 		rw_event(x, PPTP_RW_EV_MSG, type);
 		if (type == PPTP_STOP_CTRL_REQ || type == PPTP_STOP_CTRL_REPLY)
 			pptp_rw_release_calls(x->rw, x->ops, x->ctx,
-					      PPTP_RW_FREE_CLEARED);
+					      PPTP_RW_FREE_STOP);
 	} else if (k >= PPTP_HDR_LEN && k < PPTP_PEEK_LEN) {
 		out = rw_field_byte(x, s, type, (int)k, in, last);
 	}
@@ -747,7 +747,7 @@ done:
 		rw_ack(&x, s, seg->ack);
 	if ((seg->fin || seg->rst) && rw->calls)
 		/* RFC 2637: closing the control connection ends its calls. */
-		pptp_rw_release_calls(rw, ops, ctx, PPTP_RW_FREE_CLEARED);
+		pptp_rw_release_calls(rw, ops, ctx, PPTP_RW_FREE_FIN);
 	return PPTP_RW_ACCEPT;
 }
 
@@ -757,7 +757,7 @@ void pptp_rw_destroy(struct pptp_rw *rw, const struct pptp_rw_ops *ops,
 	struct pptp_rw_ctx x = { rw, ops, ctx };
 	int s;
 
-	pptp_rw_release_calls(rw, ops, ctx, PPTP_RW_FREE_CLEARED);
+	pptp_rw_release_calls(rw, ops, ctx, PPTP_RW_FREE_TEARDOWN);
 	for (s = 0; s < 2; s++) {
 		rw_drop_pending(&x, s);
 		if (rw->dir[s].store)

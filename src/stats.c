@@ -47,6 +47,10 @@ static const char *const pptp_alg_stat_names[PPTP_STAT_MAX] = {
 	[PPTP_STAT_GRE_NO_CALL]		= "gre_no_call",
 	[PPTP_STAT_GRE_MALFORMED]	= "gre_malformed",
 	[PPTP_STAT_GRE_FRAGMENT]	= "gre_fragment",
+	[PPTP_STAT_CALLS_FREED_CDN]	= "calls_freed_cdn",
+	[PPTP_STAT_CALLS_FREED_STOP]	= "calls_freed_stop",
+	[PPTP_STAT_CALLS_FREED_FIN]	= "calls_freed_fin",
+	[PPTP_STAT_CALLS_FREED_TEARDOWN] = "calls_freed_teardown",
 };
 
 const char *pptp_alg_stat_name(enum pptp_alg_stat s)

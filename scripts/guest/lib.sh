@@ -112,8 +112,15 @@ stat_of() {
 	nsx gw awk -v k="$1" '$1 == k { print $2 }' /proc/net/nf_pptp_alg/stats
 }
 
+# calls_count: rows in the call table; fails (printing nothing) when the
+# table cannot be read, so that no comparison mistakes that for 0 rows.
 calls_count() {
-	calls_file | grep -c . 
+	_cc=$(calls_file) || {
+		echo "cannot read /proc/net/nf_pptp_alg/calls in gw" >&2
+		return 1
+	}
+	printf '%s' "$_cc" | grep -c .
+	return 0
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds.
@@ -223,7 +230,23 @@ kill_ppp() {
 }
 
 calls_is() {
-	[ "$(calls_count)" -eq "$1" ]
+	_ci=$(calls_count) || return 1
+	[ "$_ci" -eq "$1" ]
+}
+
+# freed_only FILE PATH N: since stats_save FILE exactly N calls left the
+# table, all of them by PATH (the calls_freed_PATH counter).
+freed_only() {
+	_fa=$(stat_delta "$1" calls_freed)
+	_fp=$(stat_delta "$1" "calls_freed_$2")
+	echo "since $1: calls_freed +$_fa, calls_freed_$2 +$_fp (want +$3 each)"
+	[ "$_fa" -eq "$3" ] && [ "$_fp" -eq "$3" ]
+}
+
+# lingering OUT: the PNS writing OUT has answered its end phase and still
+# holds its control connection open (pptp_peer pns --linger).
+lingering() {
+	grep -q '^PNS linger seconds=' "$1" && ! grep -q '^PNS linger end' "$1"
 }
 
 # stat_ge NAME N: counter NAME is at least N.

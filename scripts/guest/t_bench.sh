@@ -28,6 +28,11 @@
 # "bench: flat=... vs_untracked=... setup_vs_untracked=... bytes_per_call=...
 # stock_flat=...". t_benchsmoke.sh sources this with BENCH_SMOKE=1.
 # Set B_NS / B_COLS to run other sizes or columns.
+# Checks: one per size and column (column b is one SKIP where the kernel
+# has no stock helper), and the kernel log; with the default sizes and
+# columns:
+# rig-checks: 17
+# rig-skip-ok: bench-b-*
 . /tests/lib.sh
 
 if [ -n "$BENCH_SMOKE" ]; then

@@ -6,6 +6,7 @@
 # Then what the seed is about: two clients dialing at once with the same
 # Call ID, over a control path that loses and reorders TCP segments and
 # cuts every message into 5-byte pieces, each getting its own echoes.
+# rig-checks: 11
 . /tests/lib.sh
 
 load_alg

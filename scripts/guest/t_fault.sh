@@ -7,6 +7,7 @@
 # no oops or warning, the call table and the counters agree, and a
 # bystander tunnel got every echo. conntrack -F and module unload with live
 # calls are covered by t_peer.sh.
+# rig-checks: 63
 . /tests/lib.sh
 
 PARAMS=/sys/module/nf_pptp_alg/parameters
@@ -59,6 +60,15 @@ moved() {
 	_d=$(stat_delta "$_mf" "$@")
 	echo "$* moved by $_d (want >= $_min)"
 	[ "$_d" -ge "$_min" ]
+}
+
+# moved_by FILE N NAME...: the named counters together moved by exactly N.
+moved_by() {
+	_mf=$1 _n=$2
+	shift 2
+	_d=$(stat_delta "$_mf" "$@")
+	echo "$* moved by $_d (want $_n)"
+	[ "$_d" -eq "$_n" ]
 }
 
 is() {
@@ -153,8 +163,8 @@ flood_held() {
 	[ "$(cat $RIG/1.max)" -le 16 ]
 }
 fcheck 1-table-holds-max-calls flood_held
-fcheck 1-conn-calls-full-counted moved $RIG/s1 24 conn_calls_full
-fcheck 1-untracked-replies-not-found moved $RIG/s1 24 call_not_found
+fcheck 1-conn-calls-full-counted moved_by $RIG/s1 24 conn_calls_full
+fcheck 1-untracked-replies-not-found moved_by $RIG/s1 24 call_not_found
 # refusals_clean OUT N OK CALLS: N refusals, OK of CALLS calls connected.
 refusals_clean() {
 	grep -q "calls_ok=$3 calls=$4" "$1" &&
@@ -162,7 +172,8 @@ refusals_clean() {
 }
 fcheck 1-flood-refused-cleanly refusals_clean $RIG/1-flood.out 24 16 40
 fcheck 1-tracked-calls-echoed echoed $RIG/1-flood.out 0 15
-echo "    flood PNS exit $RF (1 expected: its calls past max_calls carry no GRE)"
+# 1: its calls past max_calls carry no GRE.
+fcheck 1-flood-exit-1 is exit "$RF" 1
 fcheck 1-bystander-exit-0 is exit "$RG" 0
 fcheck 1-bystander-all-echoed echoed $RIG/1-good.out
 echo 64 >$PARAMS/max_calls
@@ -193,7 +204,7 @@ fcheck 2-junk-failed-closed is failed_closed "$(stat_delta $RIG/s2 failed_closed
 fcheck 2-junk-payload-dropped moved $RIG/s2 1 closed_drop
 wait $PG
 RG=$?
-fcheck 2-bad-framing-counted moved $RIG/s2 6 bad_cookie bad_length \
+fcheck 2-bad-framing-counted moved_by $RIG/s2 6 bad_cookie bad_length \
 	bad_ctrl_type bad_msg_type
 fcheck 2-messages-counted moved $RIG/s2 6 messages
 fcheck 2-bystander-exit-0 is exit "$RG" 0
@@ -246,8 +257,8 @@ R=$?
 fcheck 4-dup-exit-0 is exit $R 0
 fcheck 4-dup-all-echoed echoed $RIG/4-dup.out
 fcheck 4-dup-calls-intact table_matches $RIG/4-dup.out $RIG/4-dup.calls $C1
-fcheck 4-dup-duplicate-counted moved $RIG/s4 3 duplicate
-fcheck 4-dup-second-ocrp-unexpected moved $RIG/s4 3 unexpected
+fcheck 4-dup-duplicate-counted moved_by $RIG/s4 3 duplicate
+fcheck 4-dup-second-ocrp-unexpected moved_by $RIG/s4 3 unexpected
 fcheck 4-dup-calls-freed wait_for 5 calls_of_is $C1 0
 
 stats_save $RIG/s4b
@@ -261,7 +272,7 @@ R=$?
 fcheck 4-bogus-exit-0 is exit $R 0
 fcheck 4-bogus-all-echoed echoed $RIG/4-bogus.out
 fcheck 4-bogus-calls-intact table_matches $RIG/4-bogus.out $RIG/4-bogus.calls $C1
-fcheck 4-bogus-not-found-counted moved $RIG/s4b 4 call_not_found
+fcheck 4-bogus-not-found-counted moved_by $RIG/s4b 4 call_not_found
 fcheck 4-bogus-replies-counted moved $RIG/s4b 1 duplicate unexpected
 wait $PG
 RG=$?
@@ -324,7 +335,7 @@ not_aliased() {
 		$(($(from_pac $RIG/5.calls) - $(from_pac $RIG/5.before))) 0
 }
 fcheck 5-table-holds-max-calls-net limit_held
-fcheck 5-net-calls-full-counted moved $RIG/s5 1 net_calls_full
+fcheck 5-net-calls-full-counted moved_by $RIG/s5 1 net_calls_full
 fcheck 5-pac-side-ids-distinct pac_ids_distinct
 fcheck 5-refused-call-gre-not-aliased not_aliased
 wait $PB
@@ -340,7 +351,8 @@ fcheck 5-first-client-exit-0 is exit $RA 0
 fcheck 5-first-client-all-echoed echoed $RIG/5-a.out
 fcheck 5-second-client-tracked-echoed echoed $RIG/5-b.out 0 1
 fcheck 5-second-client-refused-cleanly refusals_clean $RIG/5-b.out 1 2 3
-echo "    second PNS exit $RB (1 expected: its refused call carries no GRE)"
+# 1: its refused call carries no GRE.
+fcheck 5-second-client-exit-1 is exit "$RB" 1
 echo 32768 >$PARAMS/max_calls_net
 step_end 5
 

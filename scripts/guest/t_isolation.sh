@@ -18,6 +18,7 @@
 #            OCRQs arrive beyond the hole, the retransmission fills it
 #   c-reord  netem holds every other segment of one client back (netem)
 # Scenarios that need netem (sch_netem, sch_prio, cls_u32) SKIP without it.
+# rig-checks: 41
 . /tests/lib.sh
 
 ID=20631

@@ -10,6 +10,7 @@
 # deleted, module unloaded). The guest has 2 vCPUs; run.sh ends with the
 # kmemleak scan and dmesg checks.
 # rig-timeout: 720
+# rig-checks: 39
 . /tests/lib.sh
 
 PARAMS=/sys/module/nf_pptp_alg/parameters

@@ -4,6 +4,12 @@
 # parameters, is selectable from nft and iptables, and unloads cleanly.
 # Its helpers carry the names README gives for ports=, and tc's act_ct
 # takes them together with NAT.
+# A kernel without mainline's helper or act_ct's helper option skips those
+# checks one SKIP line each, so every kernel prints the same count.
+# rig-checks: 31
+# rig-skip-ok: load-mainline-pptp
+# rig-skip-ok: both-helpers-loaded
+# rig-skip-ok: act-ct-*
 . /tests/lib.sh
 
 echo "guest: $(grep -c ^processor /proc/cpuinfo) CPUs"
@@ -14,7 +20,8 @@ if has_module nf_conntrack_pptp; then
 	check both-helpers-loaded sh -c \
 		"$LSMOD | grep -q '^nf_pptp_alg ' && $LSMOD | grep -q '^nf_conntrack_pptp '"
 else
-	skip "mainline nf_conntrack_pptp not in this kernel"
+	skip "load-mainline-pptp: mainline nf_conntrack_pptp not in this kernel"
+	skip "both-helpers-loaded: mainline nf_conntrack_pptp not in this kernel"
 fi
 
 params_described() {
@@ -104,10 +111,16 @@ act_ct_refs() {
 kmaj=${KVER%%.*}
 kmin=${KVER#*.}
 kmin=${kmin%%.*}
+act_ct_skip() {
+	for _s in act-ct-helper act-ct-nat-helper act-ct-nat-helper-2nd-port \
+		act-ct-pins-module act-ct-delete act-ct-released; do
+		skip "$_s: $1"
+	done
+}
 if [ "$kmaj" -lt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -lt 2 ]; }; then
-	skip "act-ct-nat-helper: act_ct of $KVER has no helper option (TCA_CT_HELPER_*, kernel 6.2+); NAT helper entry not checked here"
+	act_ct_skip "act_ct of $KVER has no helper option (TCA_CT_HELPER_*, kernel 6.2+); NAT helper entry not checked here"
 elif ! $MODPROBE act_ct 2>/dev/null && [ ! -d /sys/module/act_ct ]; then
-	skip "act-ct-nat-helper: act_ct not in this kernel"
+	act_ct_skip "act_ct not in this kernel"
 else
 	check act-ct-helper act_ct_refs 101 pptp-alg "" 1
 	check act-ct-nat-helper act_ct_refs 102 pptp-alg 10.10.10.1 2

@@ -3,6 +3,9 @@
 # Issue 3 (d)-(f) with the scripted peer: hostile Call ID reuse behind one
 # NAT, several calls per control connection (plain, coalesced, split), the
 # call table against the peers' own counts, and every kind of teardown.
+# CCRQ/CDN and Stop are checked while the PNS still holds its connection
+# open (--linger), by their own counters, so a FIN cannot stand in for them.
+# rig-checks: 59
 . /tests/lib.sh
 
 load_alg
@@ -28,10 +31,24 @@ TD1=$!
 $IP netns exec gw tcpdump -Z root -U -n -i wan0 -w $RIG/wan.pcap 'tcp port 1723' >/dev/null 2>&1 &
 TD2=$!
 sleep 2
-pns c1 192.168.10.115 $RIG/d1.out --call-id 20631 --same-id --gre 5 &
+stats_save $RIG/sd
+pns c1 192.168.10.115 $RIG/d1.out --call-id 20631 --same-id --gre 5 \
+	--linger 12 &
 P1=$!
-pns c2 192.168.10.116 $RIG/d2.out --call-id 20631 --same-id --gre 5 &
+pns c2 192.168.10.116 $RIG/d2.out --call-id 20631 --same-id --gre 5 \
+	--linger 12 &
 P2=$!
+# Both CDNs came back and both connections are still open: the calls must
+# be gone by CDN alone (none by FIN, which has not come yet).
+wait_for 30 sh -c "grep -q '^PNS linger seconds=' $RIG/d1.out &&
+	grep -q '^PNS linger seconds=' $RIG/d2.out"
+d_cleared() {
+	calls_file
+	lingering $RIG/d1.out && lingering $RIG/d2.out &&
+	calls_is 0 && freed_only $RIG/sd cdn 2 &&
+	lingering $RIG/d1.out && lingering $RIG/d2.out
+}
+check d-table-empty-after-ccrq wait_for 5 d_cleared
 wait $P1
 R1=$?
 wait $P2
@@ -63,7 +80,7 @@ d_pac_distinct() {
 	[ "$n" -eq 2 ]
 }
 check d-server-sees-distinct-ids d_pac_distinct
-check d-table-empty-after-ccrq wait_for 5 calls_is 0
+check d-fin-found-no-call freed_only $RIG/sd cdn 2
 
 # (e) three calls on one control connection, each write style
 for w in normal coalesce coalesce-all split; do
@@ -72,11 +89,12 @@ for w in normal coalesce coalesce-all split; do
 	check "e-three-calls-$w" sh -c "[ $? -eq 0 ]"
 	check "e-three-calls-$w-all-echoed" pns_all_echoed $RIG/e-$w.out
 done
-check e-no-call-lost sh -c "[ \"\$(grep -c 'PAC call' $RIG/pac.out)\" -ge 14 ]"
+check e-no-call-lost sh -c "[ \"\$(grep -c 'PAC call' $RIG/pac.out)\" -eq 14 ]"
 
 # The call table against the peer's own numbers while the calls live.
+stats_save $RIG/sf
 pns c1 192.168.10.115 $RIG/t.out --calls 3 --call-id 300 --gre 6 \
-	--hold 6 --hold-silent --end ccrq &
+	--hold 6 --hold-silent --end ccrq --linger 12 &
 P1=$!
 wait_for 20 grep -q 'PNS gre idx=2' $RIG/t.out
 sleep 1
@@ -97,8 +115,37 @@ table_matches() {
 	done
 }
 check f-table-matches-peer-counts table_matches
+wait_for 30 grep -q '^PNS linger seconds=' $RIG/t.out
+empty_freed() {
+	calls_is 0 && freed_only "$@"
+}
+
+# cleared_by OUT FILE PATH N: the PNS writing OUT still holds its
+# connection, the table is empty, and N calls left it since FILE, by PATH.
+cleared_by() {
+	calls_file
+	lingering "$1" && calls_is 0 && freed_only "$2" "$3" "$4" &&
+	lingering "$1"
+}
+check f-table-empty-after-ccrq wait_for 5 cleared_by $RIG/t.out $RIG/sf cdn 3
 wait $P1
-check f-table-empty-after-ccrq wait_for 5 calls_is 0
+check f-ccrq-fin-found-no-call freed_only $RIG/sf cdn 3
+
+# Stop frees both calls while the connection stays open; a bare close
+# frees them by FIN.
+stats_save $RIG/sf
+pns c1 192.168.10.115 $RIG/f-stop.out --calls 2 --call-id 400 --gre 2 \
+	--end stop --linger 12 &
+P1=$!
+wait_for 30 grep -q '^PNS linger seconds=' $RIG/f-stop.out
+check f-table-empty-after-stop wait_for 5 cleared_by $RIG/f-stop.out $RIG/sf stop 2
+wait $P1
+check f-stop-session-ok sh -c "[ $? -eq 0 ]"
+check f-stop-fin-found-no-call freed_only $RIG/sf stop 2
+stats_save $RIG/sf
+pns c1 192.168.10.115 $RIG/f-close.out --calls 2 --call-id 400 --gre 2 --end close
+check f-close-session-ok sh -c "[ $? -eq 0 ]"
+check f-table-empty-after-close wait_for 5 empty_freed $RIG/sf fin 2
 
 # Many calls: more lines than one seq_file buffer (4 KiB) holds, so every
 # read of the table restarts the walk several times. Two clients behind one
@@ -183,12 +230,6 @@ no_call_quiet() {
 }
 check g-gre-miss-counted-not-logged no_call_quiet
 
-for e in stop close; do
-	pns c1 192.168.10.115 $RIG/f-$e.out --calls 2 --call-id 400 --gre 2 --end $e
-	check "f-$e-session-ok" sh -c "[ $? -eq 0 ]"
-	check "f-table-empty-after-$e" wait_for 5 calls_is 0
-done
-
 # A refused call leaves nothing behind.
 $IP netns exec srv pptp_peer pac --listen 10.10.10.2 --port 1724 --refuse --time 0 \
 	>$RIG/pac-refuse.out 2>&1 &
@@ -206,10 +247,11 @@ kill $PR
 # conntrack -F with live calls: the destroy callback empties the table.
 pns c1 192.168.10.115 $RIG/f-flush.out --calls 2 --gre 2 --hold 8 --hold-silent --end close &
 P1=$!
-wait_for 20 calls_is 2
-check f-calls-live-before-flush calls_is 2
+check f-calls-live-before-flush wait_for 20 calls_is 2
+stats_save $RIG/sflush
 nsx gw conntrack -F >/dev/null 2>&1
-check f-table-empty-after-conntrack-flush wait_for 5 calls_is 0
+check f-table-empty-after-conntrack-flush wait_for 5 \
+	empty_freed $RIG/sflush teardown 2
 wait $P1
 
 # accel-ppp answers CCRQ with a CDN naming the PNS's Call ID instead of its
@@ -220,7 +262,13 @@ $IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 --cdn-pns-id >$RIG
 PAC=$!
 wait_for 10 grep -q 'PAC listening' $RIG/pac-accel.out
 nf_before=$(stat_of call_not_found)
-pns c1 192.168.10.115 $RIG/f-accel.out --call-id 20631 --calls 2 --gre 2 --end ccrq
+stats_save $RIG/saccel
+pns c1 192.168.10.115 $RIG/f-accel.out --call-id 20631 --calls 2 --gre 2 \
+	--end ccrq --linger 12 &
+P1=$!
+wait_for 30 grep -q '^PNS linger seconds=' $RIG/f-accel.out
+check f-accel-table-empty wait_for 5 cleared_by $RIG/f-accel.out $RIG/saccel cdn 2
+wait $P1
 R1=$?
 sed 's/^/    | /' $RIG/f-accel.out
 check f-accel-cdn-session-ok sh -c "[ $R1 -eq 0 ]"
@@ -229,37 +277,62 @@ check f-accel-cdn-names-client-ids sh -c \
 	 grep -q '^PNS cdn pns_id=20632$' $RIG/f-accel.out"
 # Each CDN found its call (and freed it): no "unknown Call ID" on the way.
 check f-accel-cdn-found-its-call sh -c "[ $(stat_of call_not_found) -eq $nf_before ]"
-check f-accel-table-empty wait_for 5 calls_is 0
 
 # GRE idle time-out.
 echo 10 >/sys/module/nf_pptp_alg/parameters/gre_timeout
-before=$(stat_of idle_timeout)
+stats_save $RIG/sidle
 pns c1 192.168.10.115 $RIG/f-idle.out --calls 1 --gre 1 --hold 25 --hold-silent --end close &
 P1=$!
-wait_for 20 calls_is 1
+check f-idle-call-live wait_for 20 calls_is 1
 check f-idle-call-expires wait_for 22 calls_is 0
-check f-idle-counted sh -c "[ $(stat_of idle_timeout) -gt $before ]" 
+idle_counted() {
+	_it=$(stat_delta $RIG/sidle idle_timeout)
+	_if=$(stat_delta $RIG/sidle calls_freed)
+	echo "idle_timeout +$_it calls_freed +$_if (want +1 each)"
+	[ "$_it" -eq 1 ] && [ "$_if" -eq 1 ]
+}
+check f-idle-counted idle_counted
 wait $P1
 echo 600 >/sys/module/nf_pptp_alg/parameters/gre_timeout
 
 # Module unload with live calls carrying GRE, then reload.
 pns c1 192.168.10.115 $RIG/f-unload.out --calls 2 --gre 2 --hold 8 --end close &
 P1=$!
-wait_for 20 calls_is 2
+check f-calls-live-before-unload wait_for 20 calls_is 2
 nsx gw nft flush ruleset
+check f-calls-live-at-unload calls_is 2
 check f-unload-with-live-calls $RMMOD nf_pptp_alg
+check f-unloaded sh -c "[ ! -e /sys/module/nf_pptp_alg ]"
 wait $P1
 check f-reload $MODPROBE nf_pptp_alg
+check f-reload-table-empty calls_is 0
 check f-ruleset-after-reload nsx gw nft -f /examples/gateway-masquerade.nft
 
 # netns exit of the gateway with live calls.
 pns c1 192.168.10.115 $RIG/f-netns.out --calls 2 --gre 2 --hold 8 --end close &
 P1=$!
 wait_for 20 calls_is 2
+# The PAC stays up: its FIN would free the calls before the netns goes.
 check f-calls-live-before-netns-del calls_is 2
-kill $PAC
-$IP netns del gw
+check f-netns-del-with-live-calls $IP netns del gw
 wait $P1
+kill $PAC
+wait $PAC 2>/dev/null
 sleep 2
 topo_down
 dmesg_clean peer
+
+# The module still serves a new gateway netns after that.
+check f-topology-after-netns-del topo_up
+check f-ruleset-after-netns-del nsx gw nft -f /examples/gateway-masquerade.nft
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac-again.out 2>&1 &
+PAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac-again.out
+stats_save $RIG/sagain
+pns c1 192.168.10.115 $RIG/f-again.out --calls 2 --gre 2 --end ccrq
+check f-session-after-netns-del sh -c "[ $? -eq 0 ]"
+check f-calls-after-netns-del freed_only $RIG/sagain cdn 2
+kill $PAC
+wait $PAC 2>/dev/null
+topo_down
+dmesg_clean peer-after-netns-del

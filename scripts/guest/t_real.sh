@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 3 (a)-(c): real pptpd servers and pptp-linux clients through the
 # gateway with nf_pptp_alg: masquerade, port forward, the seed's full NAT.
+# rig-checks: 23
 . /tests/lib.sh
 
 load_alg

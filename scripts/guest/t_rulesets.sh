@@ -3,6 +3,7 @@
 # Issue 5: every example ruleset under /examples loads and carries calls.
 # The nft files are exercised by t_real.sh and t_peer.sh; here the
 # iptables-restore files get the same traffic from the scripted peers.
+# rig-checks: 11
 . /tests/lib.sh
 
 load_alg
