@@ -30,6 +30,10 @@ OUTS=
 is() { [ "$1" = "$2" ] || { echo "got $1, want $2"; return 1; }; }
 live_is() { is "$(stat_of "$1")" "$2"; }
 
+# Where the time goes (the suite's budget is tight on the slow kernels).
+T0=$(date +%s)
+section() { echo "    --- $* (t=$(($(date +%s) - T0)) s)"; }
+
 mem_avail() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 
 # objs calls|conns: our objects not yet back in their slab caches (the
@@ -80,6 +84,7 @@ netns_cost() {
 }
 
 # ---- 1. 200 netns without PPTP -----------------------------------------------
+section unused netns
 $MODPROBE nf_conntrack
 $MODPROBE nf_nat
 [ -d /sys/module/nf_pptp_alg ] && $RMMOD nf_pptp_alg
@@ -102,6 +107,7 @@ ocheck unused-netns-no-hooks is "$(hooks_in zb7)" 0
 netns_gone zb
 
 # ---- 2. set-up on the first control connection -------------------------------
+section set-up
 topo_up || { fail "topology"; exit 1; }
 check life-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
 nsx srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
@@ -124,6 +130,7 @@ ocheck setup-ready live_is netns_ready 1
 ocheck setup-hooks-after is "$(hooks_in gw)" 2
 
 # ---- 3. echoes keep a quiet tunnel -----------------------------------------
+section echoes
 echo 10 >$PARAMS/gre_timeout
 stats_save $RIG/s3
 OUTS=$RIG/l-echo.out
@@ -140,6 +147,7 @@ ocheck echo-no-idle-reap is "$(stat_delta $RIG/s3 idle_timeout)" 0
 echo 600 >$PARAMS/gre_timeout
 
 # ---- 4. quotas: a flood of OCRQs nobody answers ---------------------------
+section quotas
 echo 8 >$PARAMS/max_pending_host
 echo 10 >$PARAMS/pending_timeout
 stats_save $RIG/s4
@@ -166,6 +174,7 @@ echo 60 >$PARAMS/pending_timeout
 ocheck quota-table-empty wait_for 5 calls_is 0
 
 # ---- 5. teardown while GRE flows ------------------------------------------
+section teardown
 # flood NS OUT CALLS: GRE as fast as the echoes come back, until killed
 # ($! is the peer itself: the subshell execs into it).
 flood() {
@@ -251,4 +260,5 @@ ocheck unload-gone sh -c "! [ -d /sys/module/nf_pptp_alg ]"
 kill $A $B $PAC 2>/dev/null; wait $A $B $PAC 2>/dev/null
 topo_down
 load_alg
+section end
 dmesg_clean lifetime
