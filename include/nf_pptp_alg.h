@@ -210,6 +210,7 @@ struct pptp_alg_net {
 	struct work_struct setup;
 	struct delayed_work gc;
 	struct net *net;
+	struct mem_cgroup *memcg;	/* of the netns's creator, charged */
 	struct proc_dir_entry *proc_dir;
 	struct pptp_alg_stats __percpu *stats;	/* NULL once the netns exits */
 };

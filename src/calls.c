@@ -524,7 +524,7 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 
 static u8 *pptp_alg_store_get(void *ctx)
 {
-	return kmalloc(PPTP_RW_STORE, GFP_ATOMIC);
+	return kmalloc(PPTP_RW_STORE, GFP_ATOMIC | __GFP_ACCOUNT);
 }
 
 static void pptp_alg_store_put(void *ctx, u8 *store)

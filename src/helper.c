@@ -7,7 +7,9 @@
  * only: the skb, the locks, the checksum and the helper's registration.
  */
 #include <linux/ip.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
@@ -86,13 +88,13 @@ static bool pptp_alg_ct_natted(const struct nf_conn *ct)
 	return o->src.u3.ip != r->dst.u3.ip || o->dst.u3.ip != r->src.u3.ip;
 }
 
-static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
-			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+static int pptp_alg_segment(struct sk_buff *skb, unsigned int protoff,
+			    struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			    struct pptp_alg_net *pn)
 {
 	struct pptp_rw_seg seg = { .side = CTINFO2DIR(ctinfo) };
 	enum pptp_rw_verdict verdict;
 	struct pptp_alg_conn *conn;
-	struct pptp_alg_net *pn;
 	const struct tcphdr *th;
 	struct tcphdr _th, *wth;
 	unsigned int dataoff;
@@ -114,7 +116,6 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 	seg.rst = th->rst;
 	seg.has_ack = th->ack;
 
-	pn = pptp_alg_pernet(nf_ct_net(ct));
 	conn = pptp_alg_conn_get(ct, pn);
 	if (!conn) {
 		/*
@@ -158,6 +159,23 @@ static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
 						false, false);
 	}
 	return NF_ACCEPT;
+}
+
+/*
+ * What this connection's segments allocate (its state, calls, stores,
+ * Call-ID bitmaps) is charged to the memory cgroup of the netns, also
+ * in softirq, where the kernel would otherwise charge no one.
+ */
+static int pptp_alg_help(struct sk_buff *skb, unsigned int protoff,
+			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct pptp_alg_net *pn = pptp_alg_pernet(nf_ct_net(ct));
+	struct mem_cgroup *old = set_active_memcg(pn->memcg);
+	int verdict;
+
+	verdict = pptp_alg_segment(skb, protoff, ct, ctinfo, pn);
+	set_active_memcg(old);
+	return verdict;
 }
 
 /*

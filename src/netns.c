@@ -9,7 +9,9 @@
  * netns as for module unload. What is freed and when lives in
  * src/calls.c.
  */
+#include <linux/memcontrol.h>
 #include <linux/netfilter.h>
+#include <linux/sched/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -63,9 +65,12 @@ static void pptp_alg_setup(struct work_struct *work)
 {
 	struct pptp_alg_net *pn = container_of(work, struct pptp_alg_net,
 					       setup);
+	struct mem_cgroup *old_memcg;
 	struct hlist_head *hosts;
 	int err;
 
+	/* A kworker has no cgroup: charge the netns's creator's. */
+	old_memcg = set_active_memcg(pn->memcg);
 	hosts = kcalloc(PPTP_ALG_HOST_BUCKETS, sizeof(*hosts),
 			GFP_KERNEL_ACCOUNT);
 	if (!hosts)
@@ -79,6 +84,7 @@ static void pptp_alg_setup(struct work_struct *work)
 				    ARRAY_SIZE(pptp_alg_gre_ops));
 	if (err)
 		goto err_table;
+	set_active_memcg(old_memcg);
 	pn->hooked = true;
 	spin_lock_bh(&pn->lock);
 	pn->hosts = hosts;
@@ -93,6 +99,7 @@ err_table:
 err_hosts:
 	kfree(hosts);
 err:
+	set_active_memcg(old_memcg);
 	/* The next connection tries again. */
 	net_info_ratelimited("nf_pptp_alg: netns set-up failed, retried on the next connection\n");
 	spin_lock_bh(&pn->lock);
@@ -128,10 +135,15 @@ static int __net_init pptp_alg_net_init(struct net *net)
 	if (!pn->stats)
 		return -ENOMEM;
 	err = pptp_alg_proc_init(pn);
-	if (err) {
-		free_percpu(pn->stats);
-		pn->stats = NULL;
-	}
+	if (err)
+		goto err_stats;
+	/* The creator of the netns pays for what PPTP there allocates. */
+	pn->memcg = get_mem_cgroup_from_mm(current->mm);
+	return 0;
+
+err_stats:
+	free_percpu(pn->stats);
+	pn->stats = NULL;
 	return err;
 }
 
@@ -167,6 +179,7 @@ static void __net_exit pptp_alg_net_exit(struct net *net)
 	 */
 	free_percpu(pn->stats);
 	WRITE_ONCE(pn->stats, NULL);
+	mem_cgroup_put(pn->memcg);
 }
 
 static struct pernet_operations pptp_alg_net_ops = {

@@ -10,7 +10,8 @@
 # deleted, module unloaded). The guest has 2 vCPUs; run.sh ends with the
 # kmemleak scan and dmesg checks.
 # rig-timeout: 720
-# rig-checks: 39
+# rig-checks: 40
+# rig-skip-ok: memcg-setup-charged
 . /tests/lib.sh
 
 PARAMS=/sys/module/nf_pptp_alg/parameters
@@ -108,6 +109,21 @@ netns_gone zb
 
 # ---- 2. set-up on the first control connection -------------------------------
 section set-up
+# From here on this shell, and the gateway netns it creates, live in a
+# memory cgroup of their own (where the kernel has the controller).
+CG=/sys/fs/cgroup
+MEMCG=
+mkdir -p $CG
+mount -t cgroup2 none $CG 2>/dev/null
+if grep -qw memory $CG/cgroup.controllers 2>/dev/null; then
+	echo +memory >$CG/cgroup.subtree_control
+	mkdir -p $CG/pptp
+	echo $$ >$CG/pptp/cgroup.procs && MEMCG=$CG/pptp
+fi
+# Kernel memory (KiB) charged to that cgroup.
+cg_kernel() {
+	awk '$1 == "kernel" { print int($2 / 1024) }' $MEMCG/memory.stat
+}
 topo_up || { fail "topology"; exit 1; }
 check life-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
 nsx srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
@@ -123,11 +139,25 @@ slab_note
 ocheck setup-not-before-pptp live_is netns_ready 0
 ocheck setup-no-hooks-before is "$(hooks_in gw)" 0
 OUTS=$RIG/l-first.out
+[ -n "$MEMCG" ] && k0=$(cg_kernel)
 pns c1 $RIG/l-first.out --server 10.10.10.2 --calls 1 --gre 2
 ocheck setup-first-call-works pns_all_echoed $RIG/l-first.out
 ocheck setup-one-syn-waited live_is setup_wait 1
 ocheck setup-ready live_is netns_ready 1
 ocheck setup-hooks-after is "$(hooks_in gw)" 2
+# The set-up (a 128 KiB table) runs in a kworker, yet is charged to the
+# cgroup of the netns's creator.
+if [ -n "$MEMCG" ]; then
+	k1=$(cg_kernel)
+	echo "    cgroup kernel memory: $k0 KiB before the first connection, $k1 after"
+	ocheck memcg-setup-charged sh -c "[ $((k1 - k0)) -ge 120 ]"
+else
+	# Debian's kernels have the controller: only the sanitizer kernel may skip.
+	case $KVER in
+	*-amd64) fail "memcg-setup-charged (no cgroup2 memory controller)" ;;
+	*) skip "memcg-setup-charged: no cgroup2 memory controller in this kernel" ;;
+	esac
+fi
 
 # ---- 3. echoes keep a quiet tunnel -----------------------------------------
 section echoes
