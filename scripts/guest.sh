@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # guest.sh [-k VERSION]... [-t TEST,TEST] [-T SECONDS]: boot each kernel in
-# QEMU (TCG, no NIC, RIG_SMP vCPUs, default 2) with our module and run guest
+# QEMU (TCG, no NIC, RIG_SMP vCPUs, default 1) with our module and run guest
 # tests. Prints every PASS/FAIL/SKIP line prefixed with the kernel, then
 # "SKIPPED [v] K" and "GUEST v: N passed, M failed".
 # Exits non-zero on any failure, a missing GUEST-DONE, or a time-out. A
@@ -43,7 +43,7 @@ for v in "${vers[@]}"; do
 	fi
 	log "booting $v: $tests"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
-		-smp "${RIG_SMP:-2}" -m "${RIG_MEM:-2048}" -nographic -no-reboot -nic none \
+		-smp "${RIG_SMP:-1}" -m "${RIG_MEM:-2048}" -nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$out/initrd.gz" \
 		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests${RIG_TEST_TIMEOUT:+ rig.timeout=$RIG_TEST_TIMEOUT}" \
 		</dev/null >"$out/console.log" 2>&1
