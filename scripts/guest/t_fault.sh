@@ -8,6 +8,7 @@
 # bystander tunnel got every echo. conntrack -F and module unload with live
 # calls are covered by t_peer.sh.
 # rig-checks: 63
+# rig-timeout: 600
 . /tests/lib.sh
 
 PARAMS=/sys/module/nf_pptp_alg/parameters

@@ -6,6 +6,7 @@
 # CCRQ/CDN and Stop are checked while the PNS still holds its connection
 # open (--linger), by their own counters, so a FIN cannot stand in for them.
 # rig-checks: 59
+# rig-timeout: 600
 . /tests/lib.sh
 
 load_alg
