@@ -20,9 +20,9 @@ unsigned int pptp_alg_gre_timeout = 600;
 unsigned int pptp_alg_gre_mark;
 unsigned int pptp_alg_hashsize = 16384;
 unsigned int pptp_alg_callid_probes = 4096;
-unsigned int pptp_alg_max_pending = 16;
+unsigned int pptp_alg_max_pending = 64;
 unsigned int pptp_alg_max_calls_host = 1024;
-unsigned int pptp_alg_max_pending_host = 64;
+unsigned int pptp_alg_max_pending_host = 256;
 unsigned int pptp_alg_max_calls_total = 262144;
 unsigned int pptp_alg_pending_timeout = 60;
 
@@ -87,7 +87,7 @@ MODULE_PARM_DESC(callid_probes,
 
 module_param_cb(max_pending, &pptp_alg_uint_ops, &pptp_alg_max_pending, 0644);
 MODULE_PARM_DESC(max_pending,
-		 "Most calls waiting for their reply on one control connection [1..65535, default 16]");
+		 "Most calls waiting for their reply on one control connection [1..65535, default 64]");
 module_param_cb(max_calls_host, &pptp_alg_uint_ops, &pptp_alg_max_calls_host,
 		0644);
 MODULE_PARM_DESC(max_calls_host,
@@ -95,7 +95,7 @@ MODULE_PARM_DESC(max_calls_host,
 module_param_cb(max_pending_host, &pptp_alg_uint_ops,
 		&pptp_alg_max_pending_host, 0644);
 MODULE_PARM_DESC(max_pending_host,
-		 "Most calls of one originator address waiting for their reply, per netns [1..1048576, default 64]");
+		 "Most calls of one originator address waiting for their reply, per netns [1..1048576, default 256]");
 module_param_cb(max_calls_total, &pptp_alg_uint_ops, &pptp_alg_max_calls_total,
 		0644);
 MODULE_PARM_DESC(max_calls_total,

@@ -234,7 +234,7 @@ ocheck quota-waiting-calls-time-out wait_for 25 live_is calls_pending 0
 ocheck quota-timeout-counted is "$(stat_delta $RIG/s4 pending_timeout)" 8
 kill $F1 $F2 $F3 2>/dev/null
 wait $F1 $F2 $F3 2>/dev/null
-echo 64 >$PARAMS/max_pending_host
+echo 256 >$PARAMS/max_pending_host
 echo 60 >$PARAMS/pending_timeout
 ocheck quota-table-empty wait_for 5 calls_is 0
 
