@@ -88,7 +88,8 @@ static void pptp_alg_setup(struct work_struct *work)
 	pn->hooked = true;
 	spin_lock_bh(&pn->lock);
 	pn->hosts = hosts;
-	WRITE_ONCE(pn->ready, true);
+	/* Lockless readers (/proc) see the table once they see @ready. */
+	smp_store_release(&pn->ready, true);
 	spin_unlock_bh(&pn->lock);
 	queue_delayed_work(system_power_efficient_wq, &pn->gc,
 			   PPTP_ALG_GC_PERIOD);

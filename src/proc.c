@@ -156,6 +156,9 @@ static void *pptp_alg_calls_start(struct seq_file *seq, loff_t *pos)
 	loff_t i;
 
 	rcu_read_lock();
+	/* No table before the netns's first control connection set it up. */
+	if (!smp_load_acquire(&pptp_alg_pernet(seq_file_net(seq))->ready))
+		return NULL;
 	if (*pos && *pos == it->pos && it->resumable) {
 		m = pptp_alg_calls_resume(it, t);
 	} else {

@@ -10,7 +10,7 @@
 # deleted, module unloaded). The guest has 2 vCPUs; run.sh ends with the
 # kmemleak scan and dmesg checks.
 # rig-timeout: 720
-# rig-checks: 41
+# rig-checks: 42
 # rig-skip-ok: memcg-setup-charged
 # rig-skip-ok: *hooks*
 . /tests/lib.sh
@@ -172,6 +172,8 @@ conn0=$(objs conns)
 slab_note
 
 ocheck setup-not-before-pptp live_is netns_ready 0
+# Its call table reads as empty (no table behind it yet).
+ocheck setup-calls-readable-before calls_is 0
 hooks_check setup-no-hooks-before gw 0
 OUTS=$RIG/l-first.out
 [ -n "$MEMCG" ] && k0=$(cg_kernel)
