@@ -9,6 +9,7 @@
 # rig-checks: 31
 # rig-skip-ok: load-mainline-pptp
 # rig-skip-ok: both-helpers-loaded
+# rig-skip-ok: unload-mainline-pptp
 # rig-skip-ok: act-ct-*
 . /tests/lib.sh
 
@@ -60,6 +61,8 @@ check param-runtime-writable sh -c \
 check unload-nf_pptp_alg $RMMOD nf_pptp_alg
 if has_module nf_conntrack_pptp; then
 	check unload-mainline-pptp $RMMOD nf_conntrack_pptp
+else
+	skip "unload-mainline-pptp: mainline nf_conntrack_pptp not in this kernel"
 fi
 check reload-nf_pptp_alg $MODPROBE nf_pptp_alg max_calls=8
 check reject-bad-param sh -c "$RMMOD nf_pptp_alg && ! $MODPROBE nf_pptp_alg max_calls=0"

@@ -155,7 +155,7 @@ check f-table-empty-after-close wait_for 5 empty_freed $RIG/sf fin 2
 stats_save $RIG/g.stats
 for c in 1 2; do
 	pns c$c 192.168.10.11$((4 + c)) $RIG/g$c.out --calls 60 --call-id 500 \
-		--gre 2 --hold 30 --hold-silent --end ccrq &
+		--gre 2 --hold 90 --hold-silent --end ccrq &
 	eval G$c=\$!
 done
 wait_for 60 sh -c "grep -q '^PNS gre idx=59 ' $RIG/g1.out &&
