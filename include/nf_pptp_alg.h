@@ -24,16 +24,26 @@
 
 #define PPTP_ALG_NAME		"pptp-alg"
 #define PPTP_ALG_MAX_PORTS	8
+/* Mainline's helper: its only port, and how many of its IDs we step over. */
+#define PPTP_ALG_MAINLINE_PORT	1723
+#define PPTP_ALG_MAINLINE_TRIES	8
 
 enum pptp_alg_side { PPTP_SIDE_ORIG = 0, PPTP_SIDE_REPLY = 1 };
 
 /*
- * A GRE packet is looked up twice: at PRE_ROUTING (before routing, to pick
- * the new destination and Call ID) and at POST_ROUTING (to pick the new
- * source, which cannot be changed before routing without tripping the
- * martian-source check).
+ * A GRE packet is looked up at PRE_ROUTING before conntrack (stage PRE:
+ * the new destination and Call ID) and, by its half-translated form, after
+ * destination NAT and at POST_ROUTING (stage POST: the conntrack to relate
+ * it to, and the new source, which cannot be changed before routing
+ * without tripping the martian-source check). Stage ICMP keys the fully
+ * translated form, which is what an ICMP error about the packet quotes.
  */
-enum pptp_alg_stage { PPTP_STAGE_PRE = 0, PPTP_STAGE_POST = 1 };
+enum pptp_alg_stage {
+	PPTP_STAGE_PRE = 0,
+	PPTP_STAGE_POST = 1,
+	PPTP_STAGE_ICMP = 2,
+	PPTP_STAGE_FLOWS = 3,	/* stages a call hashes per arrival side */
+};
 
 /* Per-netns counters; names in src/stats.c, meanings and policy in README. */
 enum pptp_alg_stat {
@@ -78,6 +88,12 @@ enum pptp_alg_stat {
 	PPTP_STAT_CALLS_FREED_STOP,
 	PPTP_STAT_CALLS_FREED_FIN,
 	PPTP_STAT_CALLS_FREED_TEARDOWN,
+	PPTP_STAT_GRE_RELATED,
+	PPTP_STAT_RELATE_FAILED,
+	PPTP_STAT_ICMP_TRANSLATED,
+	PPTP_STAT_ICMP_LOCAL,
+	PPTP_STAT_XFRM_DROP,
+	PPTP_STAT_MAINLINE_SKIP,
 	PPTP_STAT_MAX,
 };
 
@@ -85,7 +101,7 @@ enum pptp_alg_stat {
  * Stages PAIR and BLOCK are not GRE flows: they hold the Call-ID
  * allocator's bitmaps for one (source, destination, zone), see calls.c.
  */
-enum pptp_alg_stage_x { PPTP_STAGE_PAIR = 2, PPTP_STAGE_BLOCK = 3 };
+enum pptp_alg_stage_x { PPTP_STAGE_PAIR = 3, PPTP_STAGE_BLOCK = 4 };
 
 /* One CPU's share of the per-netns counters (src/stats.c). */
 struct pptp_alg_stats {
@@ -136,7 +152,7 @@ struct pptp_alg_resv {
 
 struct pptp_alg_call {
 	struct pptp_rw_call rw;		/* IDs, state; pn->lock */
-	struct pptp_alg_map map[2][2];	/* [arrival side][stage] */
+	struct pptp_alg_map map[2][PPTP_STAGE_FLOWS];	/* [arrival side][stage] */
 	struct list_head net_node;	/* pn->lock, once bound */
 	struct pptp_alg_conn *conn;
 	bool listed;			/* on pn->calls */
@@ -167,7 +183,8 @@ struct pptp_alg_conn {
 	u16 zone;
 	__be32 addr[2][2];		/* [ct direction][0 src, 1 dst] */
 	__be16 port[2][2];
-	struct nf_conn *ct;		/* referenced while the state lives */
+	struct nf_conn *ct;		/* alive while the state lives */
+	struct nf_conn *shadow;		/* GRE's conntrack, master @ct (calls.c) */
 	struct pptp_alg_host *host;	/* the originator's quota */
 	unsigned long created;
 	unsigned long last_msg;		/* jiffies of the last control message */
@@ -222,6 +239,7 @@ extern unsigned int pptp_alg_max_calls;
 extern unsigned int pptp_alg_max_calls_net;
 extern unsigned int pptp_alg_gre_timeout;
 extern unsigned int pptp_alg_gre_mark;
+extern bool pptp_alg_gre_related;
 extern unsigned int pptp_alg_hashsize;
 extern unsigned int pptp_alg_callid_probes;
 extern unsigned int pptp_alg_max_pending;
@@ -280,7 +298,7 @@ int pptp_alg_helper_register(void);
 void pptp_alg_helper_unregister(void);
 
 /* gre.c */
-extern const struct nf_hook_ops pptp_alg_gre_ops[2];
+extern const struct nf_hook_ops pptp_alg_gre_ops[5];
 
 /* proc.c */
 int pptp_alg_proc_init(struct pptp_alg_net *pn);

@@ -68,7 +68,7 @@
  *                 [--gre N] [--gre-interval-ms MS]
  *                 [--gre-timeout-ms MS] [--no-seq] [--hold SECONDS]
  *                 [--end ccrq|stop|close] [--linger SECONDS]
- *                 [--sli] [--stall SECONDS]
+ *                 [--sli] [--gre-size BYTES] [--stall SECONDS]
  *                 [--dup] [--bogus] [--quiet] [--verbose]
  *
  *   --server ADDR         PAC address (required); also the GRE peer
@@ -124,6 +124,9 @@
  *                         CDNs or Stop did is seen apart from the FIN
  *                         (default 0)
  *   --sli                 after the OCRPs, send one SLI per connected call
+ *   --gre-size BYTES      GRE probe payload, zero-padded (default 20); the
+ *                         kernel sends it with DF while the route's path
+ *                         MTU allows (path-MTU tests)
  *   --stall SECONDS       give up (exit 2) when a wait for a control reply
  *                         makes no progress for this long (default 10)
  *   --dup                 write every control message twice in a row; the
@@ -1181,7 +1184,7 @@ enum {
 	OPT_NO_SEQ, OPT_HOLD, OPT_END, OPT_SLI, OPT_STALL, OPT_REFUSE, OPT_SILENT,
 	OPT_CDN_PNS_ID,
 	OPT_HOLD_SILENT, OPT_HOLD_ECHO, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
-	OPT_LINGER,
+	OPT_LINGER, OPT_GRE_SIZE,
 	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
 };
 
@@ -1439,6 +1442,7 @@ static struct {
 	enum pns_end end;
 	long linger;		/* seconds open after the end phase */
 	bool sli;
+	unsigned int gre_size;	/* probe payload bytes, padded */
 	bool no_seq;
 	long stall_ms;
 	bool dup;		/* every control message twice */
@@ -1858,10 +1862,11 @@ static bool pns_wait(bool (*done)(void), const char *what)
 
 static void pns_probe(struct pns_call *c, enum pns_phase phase)
 {
-	unsigned char pl[PNS_PL_LEN];
+	unsigned char pl[GRE_MAX_PAYLOAD];
+	size_t plen = pns.gre_size ? pns.gre_size : PNS_PL_LEN;
 	char a[INET_ADDRSTRLEN];
 
-	memset(pl, 0, sizeof(pl));
+	memset(pl, 0, plen);
 	c->probe++;
 	put32(pl, PNS_PL_MAGIC);
 	put32(pl + 4, pns.token);
@@ -1873,7 +1878,7 @@ static void pns_probe(struct pns_call *c, enum pns_phase phase)
 	c->last_send = now_ms();
 	c->awaiting = false;
 	if (gre_send(pns.gfd, pns.server, c->pac_id, !pns.no_seq, c->gre_seq,
-		     pl, sizeof(pl)) < 0) {
+		     pl, plen) < 0) {
 		if (!pns.send_warned)
 			warnx("PNS gre send to %s: %s",
 			      ip_str(pns.server, a), strerror(errno));
@@ -2036,7 +2041,7 @@ static void pns_usage(FILE *f)
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
 	      "         [--no-seq] [--hold SECONDS] [--hold-silent] [--hold-echo]\n"
 	      "         [--end ccrq|stop|close] [--linger SECONDS]\n"
-	      "         [--sli] [--stall SECONDS] [--dup] [--bogus]\n"
+	      "         [--sli] [--gre-size BYTES] [--stall SECONDS] [--dup] [--bogus]\n"
 	      "         [--quiet] [--verbose]\n",
 	      f);
 }
@@ -2102,6 +2107,7 @@ static int pns_main(int argc, char **argv)
 		{ "end", required_argument, NULL, OPT_END },
 		{ "linger", required_argument, NULL, OPT_LINGER },
 		{ "sli", no_argument, NULL, OPT_SLI },
+		{ "gre-size", required_argument, NULL, OPT_GRE_SIZE },
 		{ "stall", required_argument, NULL, OPT_STALL },
 		{ "dup", no_argument, NULL, OPT_DUP },
 		{ "bogus", no_argument, NULL, OPT_BOGUS },
@@ -2198,6 +2204,10 @@ static int pns_main(int argc, char **argv)
 			break;
 		case OPT_SLI:
 			pns.sli = true;
+			break;
+		case OPT_GRE_SIZE:
+			pns.gre_size = parse_num(optarg, PNS_PL_LEN,
+						 GRE_MAX_PAYLOAD, "--gre-size");
 			break;
 		case OPT_STALL:
 			pns.stall_ms = parse_num(optarg, 1, 3600,

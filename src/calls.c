@@ -9,7 +9,9 @@
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "nf_pptp_alg.h"
 
@@ -286,7 +288,7 @@ static void pptp_alg_call_put(struct pptp_alg_call *call,
 
 	lockdep_assert_held(&pn->lock);
 	for (side = 0; side < 2; side++)
-		for (stage = 0; stage < 2; stage++)
+		for (stage = 0; stage < PPTP_STAGE_FLOWS; stage++)
 			pptp_alg_map_del(pn, &call->map[side][stage]);
 	if (call->listed)
 		list_del(&call->net_node);
@@ -370,6 +372,49 @@ static void pptp_alg_resv_drop(struct pptp_alg_conn *conn, int o)
 	kfree_rcu(r, rcu);
 }
 
+/*
+ * Mainline's pptp helper, loaded beside us during a migration, gives a PNS
+ * behind its NAT the Call ID equal to the control connection's translated
+ * TCP source port (6.1 and 6.12: the port is the only ID it can be sure
+ * is unique). Its calls' GRE from @k->src to @k->dst then carries such a
+ * port as key: an ID we hand out on that pair must not be one of them,
+ * or our GRE hook, which runs before conntrack, would take their packets.
+ * One conntrack lookup; the reference is dropped under pn->lock, which is
+ * safe: only nf_ct_delete() calls a helper's destroy, never the last put.
+ */
+static bool pptp_alg_mainline_uses(struct pptp_alg_net *pn,
+				   const struct pptp_alg_key *k, u16 id)
+{
+	const struct nf_conntrack_helper *helper;
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple tuple;
+	struct nf_conntrack_zone zone;
+	const struct nf_conn_help *help;
+	struct nf_conn *ct;
+	bool used;
+
+	memset(&tuple, 0, sizeof(tuple));
+	tuple.src.l3num = NFPROTO_IPV4;
+	tuple.src.u3.ip = k->src;
+	tuple.src.u.tcp.port = htons(PPTP_ALG_MAINLINE_PORT);
+	tuple.dst.u3.ip = k->dst;
+	tuple.dst.u.tcp.port = htons(id);
+	tuple.dst.protonum = IPPROTO_TCP;
+	nf_ct_zone_init(&zone, k->zone, NF_CT_DEFAULT_ZONE_DIR, 0);
+	h = nf_conntrack_find_get(pn->net, &zone, &tuple);
+	if (!h)
+		return false;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	rcu_read_lock();
+	help = nfct_help(ct);
+	helper = help ? rcu_dereference(help->helper) : NULL;
+	used = helper && helper->me != THIS_MODULE &&
+	       !strcmp(helper->name, "pptp");
+	rcu_read_unlock();
+	nf_ct_put(ct);
+	return used;
+}
+
 static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 			    u16 *out)
 {
@@ -390,7 +435,7 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 	struct pptp_alg_idpair *pair;
 	int one = pptp_alg_one_block(blocks);
 	u16 start, id;
-	int rc;
+	int rc, tries;
 
 	/* Asked for the ID it already holds: nothing changes. */
 	if (old && prefer >= 0 && old->m.key.id == prefer) {
@@ -409,8 +454,21 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 	else
 		start = (u16)((pn->alloc.cursor & 0xff00) | pn->rotor++);
 	pair = pptp_alg_idpair_find(pn, &fc.key);
-	rc = pptp_callid_find(pair ? &pair->s : &none, pptp_alg_find_block,
-			      &fc, blocks, prefer, start, &id);
+	for (tries = 0;; tries++) {
+		rc = pptp_callid_find(pair ? &pair->s : &none,
+				      pptp_alg_find_block, &fc, blocks, prefer,
+				      start, &id);
+		if (rc || !pptp_alg_mainline_uses(pn, &fc.key, id))
+			break;
+		/* Bounded: a few IDs past each one mainline holds. */
+		pptp_alg_count(pn, PPTP_STAT_MAINLINE_SKIP);
+		if (tries == PPTP_ALG_MAINLINE_TRIES) {
+			rc = -EBUSY;
+			break;
+		}
+		prefer = -1;
+		start = id + 1;
+	}
 	if (rc) {
 		/* The one held already may be the only one left: keep it. */
 		if (old && (blocks[old->m.key.id >> 11] &
@@ -469,10 +527,28 @@ static int pptp_alg_flow_insert(struct pptp_alg_net *pn, struct pptp_alg_map *m)
 }
 
 /*
+ * Entries a call works without: a clash leaves that direction's GRE
+ * untracked (not related) or its ICMP errors untranslated, and is counted.
+ */
+static void pptp_alg_flow_insert_opt(struct pptp_alg_net *pn,
+				     struct pptp_alg_map *m)
+{
+	int rc = pptp_alg_map_add(pn, m);
+
+	if (rc)
+		pptp_alg_count(pn, PPTP_STAT_RELATE_FAILED);
+	if (rc == -EEXIST)
+		net_info_ratelimited("nf_pptp_alg: GRE flow %pI4 -> %pI4 id %u (stage %u) already mapped, left unrelated\n",
+				     &m->key.src, &m->key.dst, m->key.id,
+				     m->key.stage);
+}
+
+/*
  * The peer on side @o owns id[o][role]; the other side knows it as
  * id[t][role]. Hash the flows that carry GRE towards that peer: PRE finds
- * GRE from the far peer by the ID it uses, POST gives it the source
- * address the peer expects.
+ * GRE from the far peer by the ID it uses; POST finds it half translated
+ * (new destination and ID, old source), to relate it and give it the
+ * source the peer expects; ICMP finds it as the peer received it.
  */
 static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 {
@@ -483,6 +559,8 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	int t = !o;
 	struct pptp_alg_map *pre = &call->map[t][PPTP_STAGE_PRE];
 	struct pptp_alg_map *post = &call->map[t][PPTP_STAGE_POST];
+	struct pptp_alg_map *icmp = &call->map[t][PPTP_STAGE_ICMP];
+	bool snat;
 
 	pptp_alg_resv_drop(conn, o);
 	/* The reply is in: the call no longer waits (see the quotas). */
@@ -504,22 +582,34 @@ static int pptp_alg_bind(void *ctx, struct pptp_rw_call *rwc, int o, int role)
 	if (pptp_alg_flow_insert(pn, pre))
 		return -EEXIST;
 
-	if (pptp_alg_real(conn, t) == pptp_alg_seen(conn, o))
-		return 0;
+	snat = pptp_alg_real(conn, t) != pptp_alg_seen(conn, o);
 	post->call = call;
 	post->side = t;
 	post->key.src = pptp_alg_real(conn, t);
 	post->key.dst = pptp_alg_real(conn, o);
 	post->key.id = rwc->id[o][role];
 	/*
-	 * Zone 0: at POST_ROUTING the packet is untracked and its zone is
+	 * Zone 0: after PRE_ROUTING the packet is untracked and its zone is
 	 * gone. Two zones' flows with one key clash (refused), never cross.
 	 */
 	post->key.zone = 0;
 	post->key.stage = PPTP_STAGE_POST;
 	post->new_addr = pptp_alg_seen(conn, o);
+
+	icmp->call = call;
+	icmp->side = t;
+	icmp->key = post->key;
+	icmp->key.src = pptp_alg_seen(conn, o);
+	icmp->key.stage = PPTP_STAGE_ICMP;
+	icmp->new_addr = pptp_alg_real(conn, t);
+	pptp_alg_flow_insert_opt(pn, icmp);
+
 	/* Same hosts reusing an ID on two connections: ambiguous. */
-	return pptp_alg_flow_insert(pn, post);
+	if (snat)
+		return pptp_alg_flow_insert(pn, post);
+	/* The source stays: the entry only relates the packet. */
+	pptp_alg_flow_insert_opt(pn, post);
+	return 0;
 }
 
 static u8 *pptp_alg_store_get(void *ctx)
@@ -633,12 +723,53 @@ struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 }
 
 /*
+ * The conntrack a call's GRE (and the ICMP errors about it) is shown to
+ * the filter hooks with, one per control connection (gre.c attaches it
+ * between destination and source NAT). Like the conntrack of an expected
+ * connection, its master is the control connection: "ct state related"
+ * matches, and "ct helper" and xt_helper, which name the master's helper,
+ * say "pptp-alg". It is never confirmed nor hashed, so conntrack -L does
+ * not list it, and it is born dying: should it ever reach confirmation,
+ * conntrack drops the packet instead of inserting it, and no delete can
+ * unlink it from lists it is not on. Protocol 0 keeps it out of every
+ * protocol's own path (the GRE keymap on destroy, flow offload, TCP state,
+ * ct helper and ct expectation objects, which name TCP or UDP). It holds
+ * the reference to the control connection's conntrack that the state
+ * needs (see below).
+ */
+static struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
+{
+	struct nf_conntrack_tuple t[2];
+	struct nf_conn *sh;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		memset(&t[d], 0, sizeof(t[d]));
+		t[d].src.l3num = NFPROTO_IPV4;
+		t[d].src.u3.ip = ct->tuplehash[d].tuple.src.u3.ip;
+		t[d].dst.u3.ip = ct->tuplehash[d].tuple.dst.u3.ip;
+		t[d].dst.dir = d;
+	}
+	sh = nf_conntrack_alloc(nf_ct_net(ct), nf_ct_zone(ct), &t[0], &t[1],
+				GFP_ATOMIC);
+	if (IS_ERR_OR_NULL(sh))
+		return NULL;
+	__set_bit(IPS_DYING_BIT, &sh->status);
+	nf_conntrack_get(&ct->ct_general);
+	sh->master = ct;
+	/* Allocated unreferenced (RCU lookups); ours from now on. */
+	refcount_set(&sh->ct_general.use, 1);
+	return sh;
+}
+
+/*
  * Attach @conn to @ct, under the lock the destroy callback takes, and
  * only while @ct is not dying: the destroy that follows a dying mark
  * either has run already (then nothing is attached) or will find @conn.
- * The conntrack is referenced so its helper area stays readable for the
- * collector, which also frees state whose destroy never comes (helper
- * detached through ctnetlink, conntrack dropped before confirmation).
+ * The conntrack is referenced (by the shadow, as its master) so its
+ * helper area stays readable for the collector, which also frees state
+ * whose destroy never comes (helper detached through ctnetlink, conntrack
+ * dropped before confirmation).
  * Returns 0, or -EAGAIN when the state must not be attached.
  */
 int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
@@ -649,12 +780,19 @@ int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
 	lockdep_assert_held(&pn->lock);
 	if (pn->dead || !pn->ready || nf_ct_is_dying(ct) || READ_ONCE(*slot))
 		return -EAGAIN;
-	conn->host = pptp_alg_host_get(pn, conn->addr[0][0], conn->zone);
-	if (!conn->host) {
+	conn->shadow = pptp_alg_shadow_new(ct);
+	if (!conn->shadow) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
 		return -EAGAIN;
 	}
-	nf_conntrack_get(&ct->ct_general);
+	conn->host = pptp_alg_host_get(pn, conn->addr[0][0], conn->zone);
+	if (!conn->host) {
+		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		/* Not the last reference to @ct: the packet holds one. */
+		nf_ct_put(conn->shadow);
+		conn->shadow = NULL;
+		return -EAGAIN;
+	}
 	conn->ct = ct;
 	list_add_tail(&conn->net_node, &pn->conns);
 	pn->nconns++;
@@ -665,12 +803,13 @@ int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
 
 /*
  * Free all state of @conn, which its owner has taken from the conntrack's
- * helper area. Returns the conntrack reference to drop once pn->lock is
- * released (dropping it may run conntrack's destroy path).
+ * helper area. Returns the reference to drop once pn->lock is released
+ * (the shadow's, which holds the control connection's: dropping it may
+ * run conntrack's destroy path).
  */
 struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn)
 {
-	struct nf_conn *ct = conn->ct;
+	struct nf_conn *ct = conn->shadow;
 
 	lockdep_assert_held(&conn->pn->lock);
 	if (conn->dead)
@@ -683,7 +822,8 @@ struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn)
 	conn->pn->nconns--;
 	pptp_alg_host_put(conn->host);
 	conn->host = NULL;
-	conn->ct = NULL;
+	/* Readers of conn->shadow recheck it once they hold a reference. */
+	WRITE_ONCE(conn->shadow, NULL);
 	return ct;
 }
 

@@ -25,6 +25,7 @@ unsigned int pptp_alg_max_calls_host = 1024;
 unsigned int pptp_alg_max_pending_host = 256;
 unsigned int pptp_alg_max_calls_total = 262144;
 unsigned int pptp_alg_pending_timeout = 60;
+bool pptp_alg_gre_related = true;
 
 struct pptp_alg_bounds {
 	const unsigned int *var;
@@ -77,6 +78,9 @@ MODULE_PARM_DESC(gre_timeout,
 module_param_cb(gre_mark, &pptp_alg_uint_ops, &pptp_alg_gre_mark, 0644);
 MODULE_PARM_DESC(gre_mark,
 		 "Mark set on translated GRE packets so rulesets can accept them; 0 leaves the mark alone [default 0]");
+module_param_named(gre_related, pptp_alg_gre_related, bool, 0644);
+MODULE_PARM_DESC(gre_related,
+		 "Show a call's GRE to the filter hooks as RELATED to its control connection (default Y); N leaves it untracked");
 module_param_cb(hashsize, &pptp_alg_uint_ops, &pptp_alg_hashsize, 0444);
 MODULE_PARM_DESC(hashsize,
 		 "Buckets of each netns's call map table, rounded up to a power of two [256..1048576, default 16384]");

@@ -51,6 +51,12 @@ static const char *const pptp_alg_stat_names[PPTP_STAT_MAX] = {
 	[PPTP_STAT_CALLS_FREED_STOP]	= "calls_freed_stop",
 	[PPTP_STAT_CALLS_FREED_FIN]	= "calls_freed_fin",
 	[PPTP_STAT_CALLS_FREED_TEARDOWN] = "calls_freed_teardown",
+	[PPTP_STAT_GRE_RELATED]		= "gre_related",
+	[PPTP_STAT_RELATE_FAILED]	= "relate_failed",
+	[PPTP_STAT_ICMP_TRANSLATED]	= "icmp_translated",
+	[PPTP_STAT_ICMP_LOCAL]		= "icmp_local",
+	[PPTP_STAT_XFRM_DROP]		= "xfrm_drop",
+	[PPTP_STAT_MAINLINE_SKIP]	= "mainline_skip",
 };
 
 const char *pptp_alg_stat_name(enum pptp_alg_stat s)
