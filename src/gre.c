@@ -523,8 +523,16 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 			return NF_ACCEPT;
 		m = pptp_alg_find(pn, iph->saddr, iph->daddr,
 				  ntohs(gh->call_id), 0, PPTP_STAGE_POST);
-		return m ? pptp_alg_set_saddr(pn, skb, m->new_addr, state) :
-			   NF_ACCEPT;
+		if (m)
+			return pptp_alg_set_saddr(pn, skb, m->new_addr, state);
+		if (!ct)
+			return NF_ACCEPT;
+		/*
+		 * Related after destination NAT by this very entry, freed
+		 * since: its source may not leave untranslated (fail closed).
+		 */
+		pptp_alg_count(pn, PPTP_STAT_RELATE_FAILED);
+		return NF_DROP;
 	}
 
 	/*

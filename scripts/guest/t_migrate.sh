@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 11: migrating from mainline's pptp helper, both live in one gateway.
 # c1's control connection is on mainline's "pptp", c2's on "pptp-alg"; same
-# server, both ask for Call ID 40001. Mainline gives c1's call the ID of its
-# translated TCP source port on the server's side (forced to 40001 here),
-# so this module must give c2's call another ID on that address pair, or
-# its GRE hook would take mainline's packets. Both calls echo while both
-# live. Then the README's procedure: ruleset switched to pptp-alg only,
+# server, same Call ID asked. Mainline gives c1's call the ID of its
+# translated TCP source port on the server's side, so this module must not
+# give c2's call that ID on that address pair, or its GRE hook would take
+# mainline's packets. The allocator is deterministic in a fresh netns: two
+# probe calls of c2 show the step between its choices, and c1's source
+# port is set (snat) to the ID it would pick next; it must skip exactly
+# that one and take the next. Both calls echo while both live. Then the README's procedure: ruleset switched to pptp-alg only,
 # mainline unloaded; c2's call echoes throughout, c1's next call runs on
 # pptp-alg. A kernel without mainline's helper skips every check.
-# rig-checks: 13
+# rig-checks: 14
 # rig-skip-ok: migrate-*
 # rig-timeout: 400
 . /tests/lib.sh
 
 CHECKS="migrate-mainline-loaded migrate-ruleset migrate-both-up
-migrate-mainline-skip-1 migrate-c2-id-moved migrate-c1-mainline-echoed
+migrate-probes migrate-mainline-skip-1 migrate-c2-id-moved migrate-c1-mainline-echoed
 migrate-switch-ruleset migrate-mainline-unloaded migrate-c1-on-alg-echoed
 migrate-c2-hold-never-dropped migrate-c2-all-echoed migrate-table-empty
 dmesg-clean-migrate"
@@ -30,7 +32,43 @@ fi
 load_alg
 topo_up || { fail "topology"; exit 1; }
 check migrate-mainline-loaded $MODPROBE nf_nat_pptp
-check migrate-ruleset nsx gw nft -f - <<'EOT'
+
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
+PAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac.out
+
+# c2_id: the server-side PNS ID of c2's one live call, from /proc.
+c2_id() {
+	calls_file | sed -n 's/^orig=192\.168\.10\.116:.*pns_id=[0-9]*\/\([0-9]*\).*/\1/p'
+}
+c2_live() {
+	[ -n "$(c2_id)" ]
+}
+# probe N: one call of c2 (stock ruleset), its server-side ID in $RIG/idN.
+probe() {
+	nsx c2 pptp_peer pns --server 10.10.10.2 --bind 192.168.10.116 \
+		--calls 1 --call-id 40001 --gre 1 --hold 3 >$RIG/p$1.out 2>&1 &
+	_pp=$!
+	wait_for 10 c2_live
+	c2_id >$RIG/id$1
+	wait $_pp
+	wait_for 5 calls_is 0
+}
+nsx gw nft -f /examples/gateway-masquerade.nft
+probe 1
+probe 2
+X1=$(cat $RIG/id1)
+X2=$(cat $RIG/id2)
+P=$((2 * ${X2:-0} - ${X1:-0}))
+probes_ok() {
+	echo "probe IDs $X1 $X2, next predicted $P"
+	[ -n "$X1" ] && [ -n "$X2" ] && [ "$X2" -gt "$X1" ] &&
+	[ "$P" -ge 1 ] && [ "$P" -lt 65535 ]
+}
+check migrate-probes probes_ok
+nsx gw nft delete table ip pptp_gw
+
+sed "s/@PORT@/$P/" >$RIG/mig.nft <<'EOT'
 table ip mig {
 	ct helper mainline {
 		type "pptp" protocol tcp
@@ -52,15 +90,12 @@ table ip mig {
 	}
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
-		ip saddr 192.168.10.115 tcp dport 1723 oifname "wan0" snat to 10.10.10.1:40001
+		ip saddr 192.168.10.115 tcp dport 1723 oifname "wan0" snat to 10.10.10.1:@PORT@
 		oifname "wan0" masquerade
 	}
 }
 EOT
-
-$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac.out 2>&1 &
-PAC=$!
-wait_for 10 grep -q 'PAC listening' $RIG/pac.out
+check migrate-ruleset nsx gw nft -f $RIG/mig.nft
 
 stats_save $RIG/s0
 nsx c1 pptp_peer pns --server 10.10.10.2 --bind 192.168.10.115 --calls 1 \
@@ -80,12 +115,12 @@ skip_is_1() {
 }
 check migrate-mainline-skip-1 skip_is_1
 
-# Our one call (c2's): PNS ID 40001 on the LAN side, another on the WAN.
+# Our one call (c2's): not mainline's ID $P, the next one instead.
 c2_moved() {
 	calls_file
-	_row=$(calls_file | grep '^orig=192.168.10.116:')
-	_w=$(echo "$_row" | sed -n 's/.*pns_id=40001\/\([0-9]*\).*/\1/p')
-	[ "$(calls_count)" -eq 1 ] && [ -n "$_w" ] && [ "$_w" -ne 40001 ]
+	_w=$(c2_id)
+	echo "c2's call: server-side ID ${_w:-none} (mainline holds $P)"
+	[ "$(calls_count)" -eq 1 ] && [ "$_w" = $((P + 1)) ]
 }
 check migrate-c2-id-moved c2_moved
 
