@@ -13,7 +13,10 @@
 #     and Call ID, lowers its path MTU and the next packets get through.
 #  g  Path MTU, the gateway itself (WAN MTU 1100): the error it sends from
 #     LOCAL_OUT quotes what the client sent, untouched by conntrack's NAT.
-# rig-checks: 28
+#  p  The same behind a port forward (LAN MTU 1100), where the quote must
+#     change: the internet client sees the gateway's address and its own
+#     Call ID in it, never the server's private address.
+# rig-checks: 33
 . /tests/lib.sh
 
 load_alg
@@ -125,13 +128,16 @@ $IP netns exec far pptp_peer pac --listen 10.20.0.2 --time 0 >$RIG/far.out 2>&1 
 FAR=$!
 wait_for 10 grep -q 'PAC listening' $RIG/far.out
 
-# pmtu_run TAG: one call, 4 probes of 1200 bytes, ICMP captured at c1.
+# pmtu_run TAG [NS SERVER BIND]: one call, 4 probes of 1200 bytes, ICMP
+# captured at the client (default c1 to far).
 pmtu_run() {
-	nsx c1 tcpdump -Z root -U -n -i eth0 -w $RIG/$1.pcap icmp >/dev/null 2>&1 &
+	_ns=${2:-c1}
+	nsx $_ns tcpdump -Z root -U -n -i eth0 -w $RIG/$1.pcap icmp >/dev/null 2>&1 &
 	_td=$!
 	sleep 2
 	stats_save $RIG/s$1
-	nsx c1 pptp_peer pns --server 10.20.0.2 --bind 192.168.10.115 \
+	nsx $_ns pptp_peer pns --server ${3:-10.20.0.2} \
+		--bind ${4:-192.168.10.115} \
 		--calls 1 --gre 4 --gre-size 1200 --gre-timeout-ms 500 \
 		>$RIG/$1.out 2>&1
 	sleep 1
@@ -141,14 +147,16 @@ pmtu_run() {
 	cat $RIG/$1.out $RIG/$1.txt
 }
 
-# quotes_own TAG MTU: c1 got fragmentation needed (MTU) quoting its own
-# packet: its own address, far's, and the Call ID it uses for the call.
+# quotes_own TAG MTU [CLIENT SERVER]: the client got fragmentation needed
+# (MTU) quoting its own packet: its own address, the server's as it dials
+# it, and the Call ID it uses for the call.
 quotes_own() {
+	_c=${3:-192.168.10.115} _s=${4:-10.20.0.2}
 	_pac=$(sed -n 's/^PNS call idx=0 .* pac_id=\([0-9]*\) .*/\1/p' $RIG/$1.out)
 	echo "pac_id as the client knows it: ${_pac:-none}"
 	[ -n "$_pac" ] &&
-	grep -q "10.20.0.2 unreachable - need to frag (mtu $2)" $RIG/$1.txt &&
-	grep -q "192.168.10.115 > 10.20.0.2: GREv1, .*call $_pac," $RIG/$1.txt
+	grep -q "$_s unreachable - need to frag (mtu $2)" $RIG/$1.txt &&
+	grep -q "$_c > $_s: GREv1, .*call $_pac," $RIG/$1.txt
 }
 
 pmtu_run m
@@ -169,8 +177,25 @@ check g-icmp-local-1 delta_is $RIG/sg icmp_local 1
 check g-icmp-quotes-own-packet quotes_own g 1100
 check g-client-pmtu-lowered sh -c "$IP -n c1 route get 10.20.0.2 | grep -q 'mtu 1100'"
 
-kill $PAC $FAR
-wait $PAC $FAR 2>/dev/null
+# (p) port forward to lansrv; the gateway's LAN link is the narrow one.
+$IP -n gw link set wan0 mtu 1500
+$IP -n gw link set lan0 mtu 1100
+nsx gw nft -f /examples/gateway-portforward.nft
+$IP netns exec lansrv pptp_peer pac --listen 192.168.10.50 --time 0 >$RIG/lpac.out 2>&1 &
+LPAC=$!
+wait_for 10 grep -q 'PAC listening' $RIG/lpac.out
+pmtu_run p wc 10.10.10.1 10.10.10.3
+no_private() {
+	! grep -q '192\.168\.10\.50' $RIG/p.txt
+}
+check p-first-probe-lost-rest-echoed lost_first $RIG/p.out
+check p-icmp-local-1 delta_is $RIG/sp icmp_local 1
+check p-icmp-quotes-own-packet quotes_own p 1100 10.10.10.3 10.10.10.1
+check p-no-private-address no_private
+check p-client-pmtu-lowered sh -c "$IP -n wc route get 10.10.10.1 | grep -q 'mtu 1100'"
+
+kill $PAC $FAR $LPAC
+wait $PAC $FAR $LPAC 2>/dev/null
 nsx gw nft flush ruleset
 $IP netns del far
 $IP netns del rt
