@@ -12,7 +12,7 @@
 # mainline unloaded; c2's call echoes throughout, c1's next call runs on
 # pptp-alg. A kernel without mainline's helper skips every check.
 # rig-checks: 14
-# rig-skip-ok: migrate-*
+# rig-skip-ok: migrate-* dmesg-clean-migrate
 # rig-timeout: 400
 . /tests/lib.sh
 
