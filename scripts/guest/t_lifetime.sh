@@ -189,7 +189,7 @@ pns c1 $RIG/l-first.out --server 10.10.10.2 --calls 1 --gre 2
 ocheck setup-first-call-works pns_all_echoed $RIG/l-first.out
 ocheck setup-one-syn-waited live_is setup_wait 1
 ocheck setup-ready live_is netns_ready 1
-hooks_check setup-hooks-after gw 2
+hooks_check setup-hooks-after gw 5
 # The set-up (a 128 KiB table) runs in a kworker, yet is charged to the
 # cgroup of the netns's creator.
 if [ -n "$MEMCG" ]; then
