@@ -757,6 +757,10 @@ static struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
 	__set_bit(IPS_DYING_BIT, &sh->status);
 	nf_conntrack_get(&ct->ct_general);
 	sh->master = ct;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	/* As an expected connection inherits its master's mark. */
+	WRITE_ONCE(sh->mark, READ_ONCE(ct->mark));
+#endif
 	/* Allocated unreferenced (RCU lookups); ours from now on. */
 	refcount_set(&sh->ct_general.use, 1);
 	return sh;
