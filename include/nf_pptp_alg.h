@@ -285,7 +285,9 @@ extern const struct pptp_rw_ops pptp_alg_rw_ops;
 struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
 					const __be32 addr[2][2],
 					const __be16 port[2][2], u16 zone);
-int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct);
+struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct);
+int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct,
+			  struct nf_conn *shadow);
 struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn);
 void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
 unsigned int pptp_alg_gc_batch(struct pptp_alg_net *pn, unsigned int budget,

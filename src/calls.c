@@ -735,9 +735,11 @@ struct pptp_alg_conn *pptp_alg_conn_new(struct pptp_alg_net *pn,
  * protocol's own path (the GRE keymap on destroy, flow offload, TCP state,
  * ct helper and ct expectation objects, which name TCP or UDP). It holds
  * the reference to the control connection's conntrack that the state
- * needs (see below).
+ * needs (see below). Called without pn->lock: when the conntrack table
+ * is full, the allocation evicts unassured conntracks, whose helper
+ * destroy (ours among them) takes pn->lock.
  */
-static struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
+struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
 {
 	struct nf_conntrack_tuple t[2];
 	struct nf_conn *sh;
@@ -757,6 +759,10 @@ static struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
 	__set_bit(IPS_DYING_BIT, &sh->status);
 	nf_conntrack_get(&ct->ct_general);
 	sh->master = ct;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	/* As an expected connection inherits its master's mark. */
+	WRITE_ONCE(sh->mark, READ_ONCE(ct->mark));
+#endif
 	/* Allocated unreferenced (RCU lookups); ours from now on. */
 	refcount_set(&sh->ct_general.use, 1);
 	return sh;
@@ -770,9 +776,11 @@ static struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct)
  * helper area stays readable for the collector, which also frees state
  * whose destroy never comes (helper detached through ctnetlink, conntrack
  * dropped before confirmation).
- * Returns 0, or -EAGAIN when the state must not be attached.
+ * Returns 0, or -EAGAIN when the state must not be attached (the caller
+ * then drops @shadow, unlocked).
  */
-int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
+int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct,
+			  struct nf_conn *shadow)
 {
 	struct pptp_alg_net *pn = conn->pn;
 	struct pptp_alg_conn **slot = nfct_help_data(ct);
@@ -780,19 +788,13 @@ int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct)
 	lockdep_assert_held(&pn->lock);
 	if (pn->dead || !pn->ready || nf_ct_is_dying(ct) || READ_ONCE(*slot))
 		return -EAGAIN;
-	conn->shadow = pptp_alg_shadow_new(ct);
-	if (!conn->shadow) {
-		pptp_alg_count(pn, PPTP_STAT_NOMEM);
-		return -EAGAIN;
-	}
 	conn->host = pptp_alg_host_get(pn, conn->addr[0][0], conn->zone);
 	if (!conn->host) {
 		pptp_alg_count(pn, PPTP_STAT_NOMEM);
-		/* Not the last reference to @ct: the packet holds one. */
-		nf_ct_put(conn->shadow);
-		conn->shadow = NULL;
 		return -EAGAIN;
 	}
+	/* The shadow's reference to @ct is the state's from now on. */
+	conn->shadow = shadow;
 	conn->ct = ct;
 	list_add_tail(&conn->net_node, &pn->conns);
 	pn->nconns++;

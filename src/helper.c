@@ -45,6 +45,7 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 	struct pptp_alg_conn **slot = nfct_help_data(ct);
 	/* Pairs with the release in pptp_alg_conn_publish(). */
 	struct pptp_alg_conn *conn = smp_load_acquire(slot);
+	struct nf_conn *shadow;
 	__be32 addr[2][2];
 	__be16 port[2][2];
 	int d, err;
@@ -68,11 +69,20 @@ static struct pptp_alg_conn *pptp_alg_conn_get(struct nf_conn *ct,
 	conn = pptp_alg_conn_new(pn, addr, port, nf_ct_zone(ct)->id);
 	if (!conn)
 		return NULL;
+	shadow = pptp_alg_shadow_new(ct);
+	if (!shadow) {
+		pptp_alg_count(pn, PPTP_STAT_NOMEM);
+		net_info_ratelimited("nf_pptp_alg: no conntrack for a control connection's GRE\n");
+		pptp_alg_conn_free(conn);
+		return NULL;
+	}
 	/* _bh: locally generated segments reach the helper with BHs on. */
 	spin_lock_bh(&pn->lock);
-	err = pptp_alg_conn_publish(conn, ct);
+	err = pptp_alg_conn_publish(conn, ct, shadow);
 	spin_unlock_bh(&pn->lock);
 	if (err) {
+		/* Not the last reference to @ct: the packet holds one. */
+		nf_ct_put(shadow);
 		pptp_alg_conn_free(conn);
 		/* Another CPU's conn, if it won: see the acquire above. */
 		return smp_load_acquire(slot);

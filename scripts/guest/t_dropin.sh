@@ -16,7 +16,7 @@
 #  p  The same behind a port forward (LAN MTU 1100), where the quote must
 #     change: the internet client sees the gateway's address and its own
 #     Call ID in it, never the server's private address.
-# rig-checks: 33
+# rig-checks: 34
 . /tests/lib.sh
 
 load_alg
@@ -27,9 +27,12 @@ check drop-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
 for r in "ip protocol gre counter comment \"gre-all\"" \
 	 "ip protocol gre ct state related ct helper \"pptp-alg\" ct direction original counter comment \"gre-orig\"" \
 	 "ip protocol gre ct state related ct helper \"pptp-alg\" ct direction reply counter comment \"gre-reply\"" \
-	 "icmp type destination-unreachable ct state related ct helper \"pptp-alg\" counter comment \"icmp-related\""; do
+	 "icmp type destination-unreachable ct state related ct helper \"pptp-alg\" counter comment \"icmp-related\"" \
+	 "ip protocol gre ct mark 0x42 counter comment \"gre-mark\""; do
 	nsx gw nft insert rule ip pptp_gw forward "$r"
 done
+# The control connections get a mark; their calls' GRE shows it.
+nsx gw nft add rule ip pptp_gw helpers tcp dport 1723 ct mark set 0x42
 
 # nft_count COMMENT: packets counted by the forward rule tagged COMMENT.
 nft_count() {
@@ -84,6 +87,7 @@ check a-all-echoed pns_all_echoed $RIG/a.out
 check a-gre-counted-16 count_is gre-all 16
 check a-related-original-8 count_is gre-orig 8
 check a-related-reply-8 count_is gre-reply 8
+check a-ct-mark-inherited-16 count_is gre-mark 16
 check a-gre-related-stat-16 delta_is $RIG/sa gre_related 16
 check a-relate-failed-0 delta_is $RIG/sa relate_failed 0
 check a-no-gre-conntrack no_gre_conntrack

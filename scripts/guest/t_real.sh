@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 3 (a)-(c): real pptpd servers and pptp-linux clients through the
 # gateway with nf_pptp_alg: masquerade, port forward, the seed's full NAT.
-# rig-checks: 23
+# rig-checks: 24
 . /tests/lib.sh
 
 load_alg
@@ -36,6 +36,8 @@ check b-ruleset-portforward nsx gw nft -f /examples/gateway-portforward.nft
 check b-pptpd-up pptpd_start lansrv 192.168.10.50
 check b-wan-client-tunnel pptp_client wc client3 10.10.10.1 10.10.10.3
 check b-wan-client-ping tunnel_ping wc
+# The teardown check below means something only if the call was there.
+check b-call-in-table calls_is 1
 diag
 client_down client3
 kill_ppp
