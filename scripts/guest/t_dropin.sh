@@ -17,6 +17,7 @@
 #     change: the internet client sees the gateway's address and its own
 #     Call ID in it, never the server's private address.
 # rig-checks: 34
+# rig-skip-ok: a-ct-mark-inherited-16
 . /tests/lib.sh
 
 load_alg
@@ -27,12 +28,15 @@ check drop-ruleset nsx gw nft -f /examples/gateway-masquerade.nft
 for r in "ip protocol gre counter comment \"gre-all\"" \
 	 "ip protocol gre ct state related ct helper \"pptp-alg\" ct direction original counter comment \"gre-orig\"" \
 	 "ip protocol gre ct state related ct helper \"pptp-alg\" ct direction reply counter comment \"gre-reply\"" \
-	 "icmp type destination-unreachable ct state related ct helper \"pptp-alg\" counter comment \"icmp-related\"" \
-	 "ip protocol gre ct mark 0x42 counter comment \"gre-mark\""; do
+	 "icmp type destination-unreachable ct state related ct helper \"pptp-alg\" counter comment \"icmp-related\""; do
 	nsx gw nft insert rule ip pptp_gw forward "$r"
 done
-# The control connections get a mark; their calls' GRE shows it.
-nsx gw nft add rule ip pptp_gw helpers tcp dport 1723 ct mark set 0x42
+# The control connections get a mark; their calls' GRE shows it. A kernel
+# without conntrack marks (the sanitizer kernel) refuses both rules.
+MARKS=
+nsx gw nft insert rule ip pptp_gw forward ip protocol gre ct mark 0x42 counter comment \"gre-mark\" 2>/dev/null &&
+	nsx gw nft add rule ip pptp_gw helpers tcp dport 1723 ct mark set 0x42 2>/dev/null &&
+	MARKS=1
 
 # nft_count COMMENT: packets counted by the forward rule tagged COMMENT.
 nft_count() {
@@ -87,7 +91,15 @@ check a-all-echoed pns_all_echoed $RIG/a.out
 check a-gre-counted-16 count_is gre-all 16
 check a-related-original-8 count_is gre-orig 8
 check a-related-reply-8 count_is gre-reply 8
-check a-ct-mark-inherited-16 count_is gre-mark 16
+if [ -n "$MARKS" ]; then
+	check a-ct-mark-inherited-16 count_is gre-mark 16
+else
+	# Debian's kernels have conntrack marks: there the refusal fails.
+	case $KVER in
+	*-amd64) fail "a-ct-mark-inherited-16: ct mark rules refused" ;;
+	*) skip "a-ct-mark-inherited-16: this kernel has no conntrack marks" ;;
+	esac
+fi
 check a-gre-related-stat-16 delta_is $RIG/sa gre_related 16
 check a-relate-failed-0 delta_is $RIG/sa relate_failed 0
 check a-no-gre-conntrack no_gre_conntrack
