@@ -99,3 +99,9 @@ dkms-test:
 .PHONY: bench
 bench:
 	scripts/bench.sh
+
+# Deliberate breaks (scripts/mutants/*.patch), each booted against the guest
+# tests it names; every one must be killed. Long: not part of check.
+.PHONY: mutants
+mutants:
+	scripts/mutants.sh
