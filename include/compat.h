@@ -9,9 +9,9 @@
  * proc_create_net*(), param_set_uint_minmax() and get_random_u16() are
  * present unchanged in 6.1 and 6.12; xfrm_decode_session() is not (below).
  * The GRE keymap API, whose signature changed inside stable series, is
- * deliberately not used. A future
- * difference goes here, keyed on the API's own feature macro where one
- * exists and on LINUX_VERSION_CODE only where none does.
+ * deliberately not used. A future difference goes here, keyed on the API's
+ * own feature macro where one exists and on LINUX_VERSION_CODE only where
+ * none does.
  */
 #ifndef NF_PPTP_ALG_COMPAT_H
 #define NF_PPTP_ALG_COMPAT_H
