@@ -4,7 +4,8 @@
 # the ones named) to a copy of the tree, boot the guest tests its "# tests:"
 # line names against it, and print one row per mutant: the checks that
 # failed, killed or survived. Every mutant must be killed (exit 1 if one
-# survived). Not part of make check: each mutant is a guest boot.
+# survived or did not build). Not part of make check: each mutant is a
+# guest boot.
 #   MUTANT_KERNEL   kernel to boot (default: the last in kernels.conf, 6.12)
 #   MUTANT_JOBS     mutants run at once, each with a cache copy of its own
 #                   (default 1; each boot takes one core)
@@ -47,16 +48,28 @@ run_one() {
 	if [ "$slot" -gt 0 ]; then
 		cache=$CACHE-mutant$slot
 		mkdir -p "$cache"
-		# Kernels and packages are shared; guest dirs are per slot.
-		for d in kernels debs kunit-build linux-source-6.12; do
+		# Packages and kernel images are shared; the module build
+		# (kernels/V/build) and guest dirs are the slot's own.
+		for d in debs kunit-build linux-source-6.12; do
 			[ -e "$CACHE/$d" ] && [ ! -e "$cache/$d" ] && ln -s "$CACHE/$d" "$cache/$d"
+		done
+		for k in "$CACHE"/kernels/*/; do
+			k=$(basename "$k")
+			mkdir -p "$cache/kernels/$k"
+			for f in vmlinuz modules sched .extracted; do
+				[ -e "$CACHE/kernels/$k/$f" ] && [ ! -e "$cache/kernels/$k/$f" ] &&
+					ln -s "$CACHE/kernels/$k/$f" "$cache/kernels/$k/$f"
+			done
 		done
 	fi
 	NF_PPTP_ALG_CACHE=$cache "$tree/scripts/guest.sh" -k "$kver" -t "$tests" \
 		>"$out/$name.log" 2>&1 || true
 	grep -E '^FAIL \[' "$out/$name.log" | sed 's/^FAIL \[[^]]*\] //' |
 		tr '\n' ' ' >"$out/$name.failed" || true
-	if [ -s "$out/$name.failed" ]; then
+	if grep -q '^FAIL \[[^]]*\] module-build' "$out/$name.log"; then
+		# Not a kill: the break must compile for the tests to judge it.
+		echo nobuild >"$out/$name.verdict"
+	elif [ -s "$out/$name.failed" ]; then
 		echo killed >"$out/$name.verdict"
 	else
 		echo survived >"$out/$name.verdict"
