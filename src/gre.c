@@ -265,7 +265,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct pptp_alg_icmp q;
 	unsigned long now;
-	u16 zone;
+	u16 zone, id;
 	u32 mark;
 
 	if (iph->protocol != IPPROTO_GRE) {
@@ -283,10 +283,11 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	if (!gh)
 		return NF_ACCEPT;
 
+	/* @gh may point into the skb: gone once it is made writable. */
+	id = ntohs(gh->call_id);
 	/* A raw-table template (CT zone) says which zone's calls to look in. */
 	zone = nf_ct_zone_tmpl(nf_ct_get(skb, &ctinfo), skb, &ztmp)->id;
-	m = pptp_alg_find(pn, iph->saddr, iph->daddr, ntohs(gh->call_id), zone,
-			  PPTP_STAGE_PRE);
+	m = pptp_alg_find(pn, iph->saddr, iph->daddr, id, zone, PPTP_STAGE_PRE);
 	if (!m) {
 		/*
 		 * Not ours: conntrack and the ruleset decide. Counted only,
@@ -304,7 +305,7 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	pptp_alg_set_daddr(skb, m->new_addr);
-	if (m->new_id != ntohs(gh->call_id)) {
+	if (m->new_id != id) {
 		struct pptp_gre_hdr *wh = (void *)(skb->data + ip_hdrlen(skb));
 
 		wh->call_id = htons(m->new_id);
