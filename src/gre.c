@@ -148,6 +148,24 @@ static struct pptp_alg_map *pptp_alg_find(struct pptp_alg_net *pn,
 	return m && m->call ? m : NULL;
 }
 
+/*
+ * A GRE packet our first hook translated, by its half-translated form
+ * (new destination and Call ID, old source): stage POST, zone 0.
+ */
+static struct pptp_alg_map *pptp_alg_find_half(struct pptp_alg_net *pn,
+					       const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct pptp_gre_hdr *gh;
+	struct pptp_gre_hdr buf;
+
+	gh = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(buf), &buf);
+	if (!gh)
+		return NULL;
+	return pptp_alg_find(pn, iph->saddr, iph->daddr, ntohs(gh->call_id), 0,
+			     PPTP_STAGE_POST);
+}
+
 /* Keep conntrack (and its NAT) away from a packet we translate. */
 static void pptp_alg_untrack(struct sk_buff *skb)
 {
@@ -339,8 +357,6 @@ static unsigned int pptp_alg_gre_relate(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	enum ip_conntrack_info ctinfo;
 	struct pptp_alg_net *pn;
-	const struct pptp_gre_hdr *gh;
-	struct pptp_gre_hdr buf;
 	const struct pptp_alg_map *m, *pre;
 	struct pptp_alg_icmp q;
 
@@ -354,11 +370,7 @@ static unsigned int pptp_alg_gre_relate(void *priv, struct sk_buff *skb,
 	if (iph->protocol == IPPROTO_GRE) {
 		if (!READ_ONCE(pptp_alg_gre_related))
 			return NF_ACCEPT;
-		gh = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(buf), &buf);
-		if (!gh)
-			return NF_ACCEPT;
-		m = pptp_alg_find(pn, iph->saddr, iph->daddr,
-				  ntohs(gh->call_id), 0, PPTP_STAGE_POST);
+		m = pptp_alg_find_half(pn, skb);
 		if (m)
 			pptp_alg_relate(pn, skb, m->call, m->side);
 		return NF_ACCEPT;
@@ -493,8 +505,6 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	struct iphdr *iph = ip_hdr(skb);
-	const struct pptp_gre_hdr *gh;
-	struct pptp_gre_hdr buf;
 	struct pptp_alg_net *pn;
 	const struct pptp_alg_map *m;
 	enum ip_conntrack_info ctinfo;
@@ -519,11 +529,7 @@ static unsigned int pptp_alg_gre_post(void *priv, struct sk_buff *skb,
 	pn = pptp_alg_pernet(state->net);
 
 	if (iph->protocol == IPPROTO_GRE) {
-		gh = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(buf), &buf);
-		if (!gh)
-			return NF_ACCEPT;
-		m = pptp_alg_find(pn, iph->saddr, iph->daddr,
-				  ntohs(gh->call_id), 0, PPTP_STAGE_POST);
+		m = pptp_alg_find_half(pn, skb);
 		if (m)
 			return pptp_alg_set_saddr(pn, skb, m->new_addr, state);
 		if (!ct)
