@@ -50,7 +50,7 @@ for v in "${vers[@]}"; do
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 -accel "${RIG_TCG:-$tcg}" -cpu max \
 		-smp "${RIG_SMP:-1}" -m "${RIG_MEM:-2048}" -nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$out/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests${RIG_TEST_TIMEOUT:+ rig.timeout=$RIG_TEST_TIMEOUT}" \
+		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$tests rig.smp=${RIG_SMP:-1}${RIG_TEST_TIMEOUT:+ rig.timeout=$RIG_TEST_TIMEOUT}" \
 		</dev/null >"$out/console.log" 2>&1
 	qrc=$?
 	tr -d '\r' <"$out/console.log" >"$out/console.txt"

@@ -17,6 +17,14 @@
 
 # Per-test time limit: rig.timeout= on the kernel command line, if given.
 tmo=$(sed -n 's/.*rig\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+# The boot asked for rig.smp= vCPUs: a test written for several CPUs
+# must not pass on fewer unnoticed.
+smp=$(sed -n 's/.*rig\.smp=\([0-9]*\).*/\1/p' /proc/cmdline)
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+echo "=== $cpus CPU(s)"
+if [ -n "$smp" ] && [ "$cpus" -ne "$smp" ]; then
+	echo "FAIL: booted with $cpus CPU(s), rig.smp=$smp asked"
+fi
 for t in "$@"; do
 	f=/tests/t_$t.sh
 	echo "=== $t"

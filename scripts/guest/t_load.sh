@@ -6,7 +6,7 @@
 # takes them together with NAT.
 # A kernel without mainline's helper or act_ct's helper option skips those
 # checks one SKIP line each, so every kernel prints the same count.
-# rig-checks: 31
+# rig-checks: 43
 # rig-skip-ok: load-mainline-pptp
 # rig-skip-ok: both-helpers-loaded
 # rig-skip-ok: unload-mainline-pptp
@@ -53,8 +53,37 @@ nft flush ruleset
 
 check proc-files-present test -r /proc/net/nf_pptp_alg/calls -a \
 	-r /proc/net/nf_pptp_alg/stats
-check param-bounds-enforced sh -c \
-	'! echo 0 >/sys/module/nf_pptp_alg/parameters/max_calls 2>/dev/null'
+# Every range README gives, at both ends, for every parameter: one past
+# the end is refused and leaves the value alone, the end itself is taken.
+# Run-time ones through sysfs; hashsize (0444) and ports at load.
+P=/sys/module/nf_pptp_alg/parameters
+param_bounds() {
+	_pn=$1 _lo=$2 _hi=$3
+	_old=$(cat $P/$_pn) || return 1
+	for _bad in $((_lo - 1)) $((_hi + 1)); do
+		[ "$_bad" -lt 0 ] && continue
+		if echo "$_bad" >$P/$_pn 2>/dev/null; then
+			echo "$_pn took $_bad"
+			return 1
+		fi
+		[ "$(cat $P/$_pn)" = "$_old" ] || { echo "$_pn changed to $(cat $P/$_pn)"; return 1; }
+	done
+	for _ok in $_lo $_hi; do
+		echo "$_ok" >$P/$_pn && [ "$(cat $P/$_pn)" = "$_ok" ] ||
+			{ echo "$_pn refused $_ok"; return 1; }
+	done
+	echo "$_old" >$P/$_pn
+}
+for pb in max_calls:1:65535 max_calls_net:1:1048576 gre_timeout:10:86400 \
+	  gre_mark:0:4294967295 callid_probes:1:65535 max_pending:1:65535 \
+	  max_calls_host:1:1048576 max_pending_host:1:1048576 \
+	  max_calls_total:1:16777216 pending_timeout:5:3600; do
+	n=${pb%%:*} r=${pb#*:}
+	check "param-bounds-$n" param_bounds "$n" "${r%%:*}" "${r#*:}"
+done
+check param-bounds-gre_related sh -c \
+	"! echo maybe >$P/gre_related 2>/dev/null && echo N >$P/gre_related &&
+	 [ \$(cat $P/gre_related) = N ] && echo Y >$P/gre_related"
 check param-runtime-writable sh -c \
 	'echo 32 >/sys/module/nf_pptp_alg/parameters/max_calls &&
 	 [ "$(cat /sys/module/nf_pptp_alg/parameters/max_calls)" = 32 ]'
@@ -66,6 +95,14 @@ else
 fi
 check reload-nf_pptp_alg $MODPROBE nf_pptp_alg max_calls=8
 check reject-bad-param sh -c "$RMMOD nf_pptp_alg && ! $MODPROBE nf_pptp_alg max_calls=0"
+check param-bounds-hashsize sh -c "! $MODPROBE nf_pptp_alg hashsize=255 &&
+	! $MODPROBE nf_pptp_alg hashsize=1048577 &&
+	$MODPROBE nf_pptp_alg hashsize=1048576 && $RMMOD nf_pptp_alg &&
+	$MODPROBE nf_pptp_alg hashsize=256 &&
+	[ \$(cat $P/hashsize) = 256 ] && $RMMOD nf_pptp_alg"
+check param-bounds-ports sh -c "! $MODPROBE nf_pptp_alg ports=0 &&
+	! $MODPROBE nf_pptp_alg ports=1,2,3,4,5,6,7,8,9 &&
+	$MODPROBE nf_pptp_alg ports=1,2,3,4,5,6,7,8 && $RMMOD nf_pptp_alg"
 
 # ---- helper names from ports= --------------------------------------------
 # The first port's helper is "pptp-alg", further ports' "pptp-alg-<port>".
