@@ -296,8 +296,9 @@ fcheck 4-bogus-exit-0 is exit $R 0
 fcheck 4-bogus-all-echoed echoed $RIG/4-bogus.out
 fcheck 4-bogus-calls-intact table_matches $RIG/4-bogus.out $RIG/4-bogus.calls $C1
 fcheck 4-bogus-not-found-counted moved_by $RIG/s4b 4 call_not_found
-# The OCRP names the PNS's own call (a PAC-role ID no call has): one
-# unexpected; the ICRP's reply ID is fresh and its peer found nothing.
+# The ICRP repeats call 0's PNS ID: one duplicate. The OCRP's Peer Call ID
+# (call 0's PAC ID) names no PNS-side call: one of the four call_not_found
+# above, with the CCRQ, SLI and WEN.
 fcheck 4-bogus-replies-counted moved_by $RIG/s4b 1 duplicate unexpected
 wait $PG
 RG=$?
