@@ -39,7 +39,12 @@ run_one() {
 	tree=$out/tree-$slot
 	rm -rf "$tree"
 	mkdir -p "$tree"
-	(cd "$REPO" && git ls-files -z | xargs -0 cp --parents -t "$tree")
+	# The tracked files (a tree without git, such as an export: all).
+	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$REPO" && git ls-files -z | xargs -0 cp --parents -t "$tree")
+	else
+		cp -a "$REPO/." "$tree"
+	fi
 	if ! patch -s -p1 -d "$tree" <"$p"; then
 		echo "NOAPPLY" >"$out/$name.verdict"
 		return
