@@ -50,9 +50,12 @@ done
 # pptp-linux runs /bin/ip for its host route: make that iproute2.
 ln -sf ../usr/sbin/ip "$root/sbin/ip"
 
-# Our scripted peer, static so it needs nothing.
+# Our scripted peer, static so it needs nothing. It and pptp_bench share
+# scripts/pptp_codec.c, built on the module's pure message code.
+codec=("-I$REPO/include" "$REPO/scripts/pptp_codec.c" "$REPO/src/pptp_msg.c")
 if [ -f "$REPO/scripts/pptp_peer.c" ]; then
-	gcc -O2 -Wall -static -o "$root/usr/bin/pptp_peer" "$REPO/scripts/pptp_peer.c"
+	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_peer" \
+		"$REPO/scripts/pptp_peer.c" "${codec[@]}"
 fi
 gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/ct_unhelp" "$REPO/scripts/ct_unhelp.c"
 # tc's "action ct ... helper" for act_ct (Debian 12's tc predates it).
@@ -60,7 +63,8 @@ if [ -f "$REPO/scripts/tc_ct_helper.c" ]; then
 	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/tc_ct_helper" "$REPO/scripts/tc_ct_helper.c"
 fi
 if [ -f "$REPO/scripts/pptp_bench.c" ]; then
-	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" "$REPO/scripts/pptp_bench.c"
+	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" \
+		"$REPO/scripts/pptp_bench.c" "${codec[@]}"
 fi
 
 # Kernel modules and ours, indexed for modprobe.

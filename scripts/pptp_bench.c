@@ -2,8 +2,9 @@
 /*
  * pptp_bench - closed-loop PPTP load generator for scripts/bench.sh
  *
- * Build: gcc -O2 -Wall -Wextra -static (the initramfs links it static,
- * like the scripted peer, so it needs nothing in the guest).
+ * Build: gcc -O2 -Wall -Wextra -static -Iinclude with scripts/pptp_codec.c
+ * and src/pptp_msg.c (the initramfs links it static, like the scripted
+ * peer, so it needs nothing in the guest).
  *
  * One process per role, each a single epoll loop. Both need CAP_NET_RAW
  * (a raw IPPROTO_GRE socket) and raise RLIMIT_NOFILE so thousands of
@@ -85,7 +86,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/types.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -98,40 +98,14 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
+#include "pptp_codec.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT	24
 #endif
 
 #define PPTP_PORT		1723
-#define PPTP_MAGIC		0x1A2B3C4DU
-#define PPTP_HDR_LEN		12
 #define PPTP_RX_MAX		512
-
-#define MSG_SCCRQ		1
-#define MSG_SCCRP		2
-#define MSG_ECHORQ		5
-#define MSG_ECHORP		6
-#define MSG_OCRQ		7
-#define MSG_OCRP		8
-
-#define LEN_SCCRQ		156
-#define LEN_SCCRP		156
-#define LEN_ECHORQ		16
-#define LEN_ECHORP		20
-#define LEN_OCRQ		168
-#define LEN_OCRP		32
-
-#define GRE_FLAG_K		0x2000
-#define GRE_FLAG_S		0x1000
-#define GRE_FLAG_A		0x0080
-#define GRE_VERSION		0x0007
-#define GRE_PROTO_PPP		0x880B
-#define GRE_HDR_LEN		12	/* flags, protocol, key, sequence */
 
 #define BENCH_MAGIC		0x50424E43U
 #define BENCH_BODY		16	/* magic, call index, kind, sequence */
@@ -150,28 +124,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)(v >> 8);
-	p[1] = (u8)v;
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, (u16)(v >> 16));
-	put16(p + 2, (u16)v);
-}
-
-static u16 get16(const u8 *p)
-{
-	return (u16)((p[0] << 8) | p[1]);
-}
-
-static u32 get32(const u8 *p)
-{
-	return ((u32)get16(p) << 16) | get16(p + 2);
 }
 
 static double now_s(void)
@@ -302,51 +254,36 @@ static void ep_mod(int ep, int fd, u32 events, u32 tag)
 
 /* ---- PPTP control messages ---- */
 
-static void msg_init(u8 *b, u16 len, u16 type)
-{
-	memset(b, 0, len);
-	put16(b, len);
-	put16(b + 2, 1);		/* control message */
-	put32(b + 4, PPTP_MAGIC);
-	put16(b + 8, type);
-}
-
 static int msg_send(int fd, const u8 *b)
 {
-	ssize_t len = get16(b);
+	ssize_t len = pptp_ctl_len(b);
 
 	return send(fd, b, len, MSG_NOSIGNAL) == len ? 0 : -1;
 }
 
-/* SCCRQ and SCCRP share their layout up to the result code. */
-static void msg_start(u8 *b, u16 type)
+static size_t msg_start(u8 *b, enum pptp_ctrl_type type)
 {
-	msg_init(b, LEN_SCCRQ, type);
-	put16(b + 12, 0x0100);		/* protocol version 1.0 */
-	if (type == MSG_SCCRP)
-		b[14] = 1;		/* result: channel established */
-	put32(b + 16, 3);		/* framing: async and sync */
-	put32(b + 20, 3);		/* bearer: analog and digital */
-	put16(b + 24, 0);		/* maximum channels */
-	put16(b + 26, 1);		/* firmware revision */
-	memcpy(b + 28, "pptp_bench", 10);	/* host name */
-	memcpy(b + 92, "nf_pptp_alg", 11);	/* vendor */
+	return pptp_ctl_start(b, type, 0, "pptp_bench", "nf_pptp_alg");
 }
 
 static int echo_reply(int fd, const u8 *rq)
 {
-	u8 b[LEN_ECHORP];
+	u8 b[PPTP_CTL_BUF];
 
-	msg_init(b, LEN_ECHORP, MSG_ECHORP);
-	memcpy(b + 12, rq + 12, 4);	/* identifier */
-	b[16] = 1;			/* result: OK */
+	pptp_ctl_echo_reply(b, rq);
 	return msg_send(fd, b);
 }
 
+/* The control connection's reassembler, with its buffer. */
 struct rxbuf {
-	u16 len;
+	struct pptp_rx rx;
 	u8 b[PPTP_RX_MAX];
 };
+
+static void rx_init(struct rxbuf *rx)
+{
+	pptp_rx_init(&rx->rx, rx->b, sizeof(rx->b), PPTP_RX_MAX);
+}
 
 typedef int (*msg_fn)(void *ctx, const u8 *m, u16 len);
 
@@ -358,60 +295,20 @@ typedef int (*msg_fn)(void *ctx, const u8 *m, u16 len);
 static int rx_pump(int fd, struct rxbuf *rx, msg_fn fn, void *ctx)
 {
 	for (;;) {
-		ssize_t n = read(fd, rx->b + rx->len, sizeof(rx->b) - rx->len);
-		size_t off = 0;
+		ssize_t n = pptp_rx_read(&rx->rx, fd);
+		const u8 *m;
+		int len;
 
 		if (n == 0)
 			return -1;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-		}
-		rx->len += n;
-		while (rx->len - off >= PPTP_HDR_LEN) {
-			const u8 *m = rx->b + off;
-			u16 mlen = get16(m);
-
-			if (mlen < PPTP_HDR_LEN || mlen > PPTP_RX_MAX ||
-			    get32(m + 4) != PPTP_MAGIC)
+		while ((len = pptp_rx_next(&rx->rx, &m)) > 0)
+			if (fn(ctx, m, (u16)len))
 				return -1;
-			if (rx->len - off < mlen)
-				break;
-			if (fn(ctx, m, mlen))
-				return -1;
-			off += mlen;
-		}
-		memmove(rx->b, rx->b + off, rx->len - off);
-		rx->len -= off;
+		if (len < 0)
+			return -1;
 	}
-}
-
-/*
- * Offset of the GRE v1 header in a received IPv4 packet, or -1 when the
- * packet is not PPTP GRE. *glen gets the length from the GRE header on.
- */
-static int gre_find(const u8 *b, size_t n, size_t *glen)
-{
-	size_t ihl;
-	u16 flags;
-
-	if (n < 20 || (b[0] >> 4) != 4 || b[9] != IPPROTO_GRE)
-		return -1;
-	ihl = (size_t)(b[0] & 15) * 4;
-	if (ihl < 20 || n < ihl + 8)
-		return -1;
-	flags = get16(b + ihl);
-	if ((flags & GRE_VERSION) != 1 || !(flags & GRE_FLAG_K) ||
-	    get16(b + ihl + 2) != GRE_PROTO_PPP)
-		return -1;
-	*glen = n - ihl;
-	return (int)ihl;
-}
-
-static size_t gre_hdr_len(u16 flags)
-{
-	return 8 + (flags & GRE_FLAG_S ? 4 : 0) + (flags & GRE_FLAG_A ? 4 : 0);
 }
 
 /* ---- PAC ---- */
@@ -458,35 +355,42 @@ static u16 pac_alloc_id(void)
 	return 0;
 }
 
+/* A message shorter than its type's fixed part drops the connection. */
+static bool msg_short(const u8 *m, u16 len)
+{
+	return len < pptp_msg_length(pptp_ctl_type(m));
+}
+
 static int pac_msg(void *ctx, const u8 *m, u16 len)
 {
 	struct pac_conn *c = ctx;
 	struct pac_call *call;
-	u8 b[LEN_SCCRP];
+	u8 b[PPTP_CTL_BUF];
 	u16 id;
 
-	switch (get16(m + 8)) {
-	case MSG_SCCRQ:
-		msg_start(b, MSG_SCCRP);
+	switch (pptp_ctl_type(m)) {
+	case PPTP_START_CTRL_REQ:
+		msg_start(b, PPTP_START_CTRL_REPLY);
 		return msg_send(c->fd, b);
-	case MSG_ECHORQ:
-		if (len < LEN_ECHORQ)
+	case PPTP_ECHO_REQ:
+		if (msg_short(m, len))
 			return -1;
 		return echo_reply(c->fd, m);
-	case MSG_OCRQ:
-		if (len < LEN_OCRQ)
+	case PPTP_OUT_CALL_REQ:
+		if (msg_short(m, len))
 			return -1;
 		id = pac_alloc_id();
-		msg_init(b, LEN_OCRP, MSG_OCRP);
-		put16(b + 12, id);
-		memcpy(b + 14, m + 12, 2);	/* Peer Call ID */
-		b[16] = id ? 1 : 4;		/* connected / no resources */
-		put32(b + 20, 100000000);	/* connect speed */
-		put16(b + 24, 64);		/* receive window */
+		pptp_ctl_init(b, PPTP_OUT_CALL_REPLY);
+		pptp_set(b, PPTP_F_CALL_ID, id);
+		pptp_set(b, PPTP_F_PEER_ID, pptp_get(m, PPTP_F_CALL_ID));
+		/* connected / no resources */
+		pptp_set(b, PPTP_F_RESULT, id ? PPTP_OCRP_CONNECTED : 4);
+		pptp_set(b, PPTP_F_SPEED, 100000000);
+		pptp_set(b, PPTP_F_WINDOW, 64);
 		if (id) {
 			call = &pac.calls[id];
 			call->peer = c->peer;
-			call->pns_id = get16(m + 12);
+			call->pns_id = pptp_get(m, PPTP_F_CALL_ID);
 			call->next = c->first;
 			call->live = 1;
 			c->first = id;
@@ -535,6 +439,7 @@ static void pac_accept(void)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->fd = fd;
 		c->peer = sa.sin_addr.s_addr;
+		rx_init(&c->rx);
 		pac.conns[fd] = c;
 		pac.nconns++;
 		ep_add(pac.ep, fd, EPOLLIN, (u32)fd);
@@ -549,27 +454,25 @@ static void pac_gre(void)
 		struct sockaddr_in to = { .sin_family = AF_INET };
 		ssize_t n = recv(pac.gfd, b, sizeof(b), 0);
 		struct pac_call *call;
-		size_t glen;
-		int off;
-		u8 *g;
+		struct pptp_gre_ip ip;
 
 		if (n < 0)
 			return;
-		off = gre_find(b, (size_t)n, &glen);
-		if (off < 0) {
+		if (!pptp_gre_parse_ip(b, (size_t)n, &ip)) {
 			pac.unknown++;
 			continue;
 		}
-		g = b + off;
-		call = &pac.calls[get16(g + 6)];
+		call = &pac.calls[ip.gre.call_id];
 		if (!call->live) {
 			pac.unknown++;
 			continue;
 		}
-		put16(g + 6, call->pns_id);
+		/* the packet goes back as it came, keyed for the PNS */
+		pptp_gre_set_call_id(b + ip.off, call->pns_id);
 		to.sin_addr.s_addr = call->peer;
-		if (sendto(pac.gfd, g, glen, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == (ssize_t)glen)
+		if (sendto(pac.gfd, b + ip.off, ip.len, 0,
+			   (struct sockaddr *)&to,
+			   sizeof(to)) == (ssize_t)ip.len)
 			pac.echoed++;
 	}
 }
@@ -749,22 +652,29 @@ static struct {
 	double t_start;
 } pns;
 
+/*
+ * The payload of a bench packet: magic, call index, kind and the next
+ * sequence number at offsets 0, 4, 8 and 12, zero padded.
+ */
 static int pns_gre_send(u32 idx, u32 kind)
 {
 	struct pns_call *call = &pns.calls[idx];
-	u8 b[GRE_HDR_LEN + PAYLOAD_MAX];
-	size_t len = GRE_HDR_LEN + pns.payload;
+	u8 b[PPTP_GRE_HDR_MAX + PAYLOAD_MAX];
+	struct pptp_gre g = {
+		.call_id = call->pac_id,
+		.payload_len = (u16)pns.payload,
+		.has_seq = true,
+		.seq = pns.gseq++,
+	};
+	size_t hlen = pptp_gre_hdr_len(&g), len;
+	u8 *body = b + hlen;
 
-	memset(b, 0, len);
-	put16(b, GRE_FLAG_K | GRE_FLAG_S | 1);
-	put16(b + 2, GRE_PROTO_PPP);
-	put16(b + 4, (u16)pns.payload);
-	put16(b + 6, call->pac_id);
-	put32(b + 8, pns.gseq++);
-	put32(b + 12, BENCH_MAGIC);
-	put32(b + 16, idx);
-	put32(b + 20, kind);
-	put32(b + 24, pns.gseq);
+	memset(body, 0, pns.payload);
+	pptp_codec_put32(body, BENCH_MAGIC);
+	pptp_codec_put32(body + 4, idx);
+	pptp_codec_put32(body + 8, kind);
+	pptp_codec_put32(body + 12, pns.gseq);
+	len = pptp_gre_build(b, &g);
 	return sendto(pns.gfd, b, len, 0, (struct sockaddr *)&pns.server,
 		      sizeof(pns.server)) == (ssize_t)len ? 0 : -1;
 }
@@ -796,18 +706,18 @@ static int pns_request(struct pns_conn *c)
 {
 	u32 idx = c->first + c->next++;
 	struct pns_call *call = &pns.calls[idx];
-	u8 b[LEN_OCRQ];
+	u8 b[PPTP_CTL_BUF];
 
-	msg_init(b, LEN_OCRQ, MSG_OCRQ);
-	put16(b + 12, call->pns_id);
-	put16(b + 14, (u16)idx);	/* call serial number */
-	put32(b + 16, 2400);		/* minimum BPS */
-	put32(b + 20, 100000000);	/* maximum BPS */
-	put32(b + 24, 3);		/* bearer: any */
-	put32(b + 28, 3);		/* framing: any */
-	put16(b + 32, 64);		/* packet receive window */
-	put16(b + 36, 5);		/* phone number length */
-	memcpy(b + 40, "bench", 5);
+	pptp_ctl_init(b, PPTP_OUT_CALL_REQ);
+	pptp_set(b, PPTP_F_CALL_ID, call->pns_id);
+	pptp_set(b, PPTP_F_SERIAL, (u16)idx);
+	pptp_set(b, PPTP_F_MIN_BPS, 2400);
+	pptp_set(b, PPTP_F_MAX_BPS, 100000000);
+	pptp_set(b, PPTP_F_BEARER, 3);		/* any */
+	pptp_set(b, PPTP_F_FRAMING, 3);		/* any */
+	pptp_set(b, PPTP_F_WINDOW, 64);
+	pptp_set(b, PPTP_F_PHONE_LEN, 5);
+	pptp_set_str(b, PPTP_F_PHONE, "bench");
 	call->state = K_REQ;
 	return msg_send(c->fd, b);
 }
@@ -840,18 +750,19 @@ static int pns_msg(void *ctx, const u8 *m, u16 len)
 	struct pns_call *call;
 	int idx;
 
-	switch (get16(m + 8)) {
-	case MSG_SCCRP:
-		if (c->state != C_START || len < LEN_SCCRP || m[14] != 1)
+	switch (pptp_ctl_type(m)) {
+	case PPTP_START_CTRL_REPLY:
+		if (c->state != C_START || msg_short(m, len) ||
+		    pptp_get(m, PPTP_F_RESULT) != 1)
 			return -1;
 		c->state = C_CALLS;
 		return pns_request(c);
-	case MSG_ECHORQ:
-		return len < LEN_ECHORQ ? -1 : echo_reply(c->fd, m);
-	case MSG_OCRP:
-		if (len < LEN_OCRP)
+	case PPTP_ECHO_REQ:
+		return msg_short(m, len) ? -1 : echo_reply(c->fd, m);
+	case PPTP_OUT_CALL_REPLY:
+		if (msg_short(m, len))
 			return -1;
-		idx = pns.by_id[get16(m + 14)];
+		idx = pns.by_id[pptp_get(m, PPTP_F_PEER_ID)];
 		if (idx < 0 || pns.calls[idx].conn != (u32)(c - pns.conns) ||
 		    pns.calls[idx].state != K_REQ) {
 			pns.bad++;
@@ -860,11 +771,11 @@ static int pns_msg(void *ctx, const u8 *m, u16 len)
 		call = &pns.calls[idx];
 		pns.t_last = now_s();
 		pns.settled++;
-		if (m[16] != 1) {
+		if (pptp_get(m, PPTP_F_RESULT) != PPTP_OCRP_CONNECTED) {
 			call->state = K_FAILED;
 		} else {
 			pns.ok++;
-			call->pac_id = get16(m + 12);
+			call->pac_id = pptp_get(m, PPTP_F_CALL_ID);
 			if (pns.probes) {
 				call->state = K_PROBE;
 				call->probe = 1;
@@ -898,6 +809,7 @@ static void pns_open(struct pns_conn *c)
 	}
 	c->fd = fd;
 	c->state = C_CONNECTING;
+	rx_init(&c->rx);
 	pns.active++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (pns.bind_addr) {
@@ -924,7 +836,7 @@ static void pns_conn_event(struct pns_conn *c, u32 events)
 	if (c->state == C_FAILED)
 		return;
 	if (c->state == C_CONNECTING) {
-		u8 b[LEN_SCCRQ];
+		u8 b[PPTP_CTL_BUF];
 		socklen_t sl = sizeof(int);
 		int err = 0;
 
@@ -932,7 +844,7 @@ static void pns_conn_event(struct pns_conn *c, u32 events)
 			pns_conn_fail(c);
 			return;
 		}
-		msg_start(b, MSG_SCCRQ);
+		msg_start(b, PPTP_START_CTRL_REQ);
 		if (!pns.t_first)
 			pns.t_first = now_s();
 		if (msg_send(c->fd, b)) {
@@ -1004,26 +916,25 @@ static void pns_gre(void)
 
 	for (i = 0; i < limit; i++) {
 		ssize_t n = recv(pns.gfd, b, sizeof(b), 0);
-		size_t glen, hl;
+		struct pptp_gre_ip ip;
 		const u8 *p;
-		int off, idx;
+		int idx;
 
 		if (n < 0)
 			return;
-		off = gre_find(b, (size_t)n, &glen);
-		if (off < 0) {
+		if (!pptp_gre_parse_ip(b, (size_t)n, &ip)) {
 			pns.bad++;
 			continue;
 		}
-		hl = gre_hdr_len(get16(b + off));
-		p = b + off + hl;
-		idx = pns.by_id[get16(b + off + 6)];
-		if (glen < hl + BENCH_BODY || idx < 0 ||
-		    get32(p) != BENCH_MAGIC || get32(p + 4) != (u32)idx) {
+		p = ip.gre.payload;
+		idx = pns.by_id[ip.gre.call_id];
+		if (ip.gre.payload_len < BENCH_BODY || idx < 0 ||
+		    pptp_codec_get32(p) != BENCH_MAGIC ||
+		    pptp_codec_get32(p + 4) != (u32)idx) {
 			pns.bad++;
 			continue;
 		}
-		pns_echo((u32)idx, get32(p + 8), t);
+		pns_echo((u32)idx, pptp_codec_get32(p + 8), t);
 	}
 }
 

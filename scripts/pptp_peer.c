@@ -2,8 +2,10 @@
 /*
  * pptp_peer - scripted PPTP (RFC 2637) peer for the nf_pptp_alg tests
  *
- * Build (static, for the busybox initramfs):
- *   gcc -O2 -Wall -Wextra -static (scripts/initramfs.sh builds it)
+ * Build (static, for the busybox initramfs; scripts/initramfs.sh builds it):
+ *   gcc -O2 -Wall -Wextra -static -Iinclude, linked with
+ *   scripts/pptp_codec.c and src/pptp_msg.c
+ * The message and GRE layouts are pptp_codec.h's.
  *
  * It speaks only the PPTP control protocol and enhanced GRE (no PPP), with
  * exactly the Call IDs, message grouping and timing a test asks for.
@@ -218,10 +220,6 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <linux/types.h>
-
-typedef __u16 u16;
-typedef __u32 u32;
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +228,8 @@ typedef __u32 u32;
 #include <time.h>
 #include <unistd.h>
 
+#include "pptp_codec.h"
+
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define EXIT_PASS		0
@@ -237,63 +237,8 @@ typedef __u32 u32;
 #define EXIT_ERROR		2
 
 #define PPTP_PORT		1723
-#define PPTP_MAGIC		0x1A2B3C4DU
-#define PPTP_CONTROL_MESSAGE	1
-#define PPTP_HDR_LEN		12
-#define PPTP_MAX_LEN		1024	/* sanity bound for the Length field */
-#define PPTP_VERSION		0x0100
-
-enum pptp_msg_type {
-	PPTP_SCCRQ = 1,
-	PPTP_SCCRP,
-	PPTP_STOPCCRQ,
-	PPTP_STOPCCRP,
-	PPTP_ECHORQ,
-	PPTP_ECHORP,
-	PPTP_OCRQ,
-	PPTP_OCRP,
-	PPTP_ICRQ,
-	PPTP_ICRP,
-	PPTP_ICCN,
-	PPTP_CCRQ,
-	PPTP_CDN,
-	PPTP_WEN,
-	PPTP_SLI,
-	PPTP_MSG_MAX = PPTP_SLI,
-};
-
-static const unsigned short pptp_len[PPTP_MSG_MAX + 1] = {
-	[PPTP_SCCRQ] = 156,	[PPTP_SCCRP] = 156,
-	[PPTP_STOPCCRQ] = 16,	[PPTP_STOPCCRP] = 16,
-	[PPTP_ECHORQ] = 16,	[PPTP_ECHORP] = 20,
-	[PPTP_OCRQ] = 168,	[PPTP_OCRP] = 32,
-	[PPTP_ICRQ] = 220,	[PPTP_ICRP] = 24,
-	[PPTP_ICCN] = 28,	[PPTP_CCRQ] = 16,
-	[PPTP_CDN] = 148,	[PPTP_WEN] = 40,
-	[PPTP_SLI] = 24,
-};
-
-static const char *const pptp_name[PPTP_MSG_MAX + 1] = {
-	[PPTP_SCCRQ] = "SCCRQ",		[PPTP_SCCRP] = "SCCRP",
-	[PPTP_STOPCCRQ] = "StopCCRQ",	[PPTP_STOPCCRP] = "StopCCRP",
-	[PPTP_ECHORQ] = "EchoRQ",	[PPTP_ECHORP] = "EchoRP",
-	[PPTP_OCRQ] = "OCRQ",		[PPTP_OCRP] = "OCRP",
-	[PPTP_ICRQ] = "ICRQ",		[PPTP_ICRP] = "ICRP",
-	[PPTP_ICCN] = "ICCN",		[PPTP_CCRQ] = "CCRQ",
-	[PPTP_CDN] = "CDN",		[PPTP_WEN] = "WEN",
-	[PPTP_SLI] = "SLI",
-};
-
-/* Enhanced GRE (RFC 2637 section 4.1) */
-#define GRE_FLAG_C		0x8000
-#define GRE_FLAG_R		0x4000
-#define GRE_FLAG_K		0x2000
-#define GRE_FLAG_S		0x1000
-#define GRE_FLAG_SSR		0x0800
-#define GRE_FLAG_A		0x0080
-#define GRE_VER_MASK		0x0007
-#define GRE_VER_PPTP		1
-#define GRE_PROTO_PPP		0x880B
+#define PPTP_RX_MAX		1024	/* sanity bound for the Length field */
+#define PPTP_RX_BUF		4096
 #define GRE_MAX_PAYLOAD		1500
 
 static bool opt_quiet;
@@ -301,28 +246,6 @@ static bool opt_verbose;
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
-
-static void put16(unsigned char *p, u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(unsigned char *p, u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-static u16 get16(const unsigned char *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
-}
-
-static u32 get32(const unsigned char *p)
-{
-	return (u32)get16(p) << 16 | get16(p + 2);
-}
 
 static long long now_ms(void)
 {
@@ -466,14 +389,7 @@ static const char *ip_str(u32 addr, char *buf)
 	return buf;
 }
 
-static const char *msg_name(unsigned int type)
-{
-	if (type >= 1 && type <= PPTP_MSG_MAX)
-		return pptp_name[type];
-	return "unknown";
-}
-
-static int write_all(int fd, const unsigned char *p, size_t len)
+static int write_all(int fd, const u8 *p, size_t len)
 {
 	while (len) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -510,30 +426,17 @@ struct split_stats {
 
 /*
  * Offsets in a message of @type at which a piece must end: the middle of
- * each Call ID field (Call ID at 12, Peer Call ID at 14 in the replies).
+ * each Call ID field the module reads (pptp_msg_ids()), in order.
  */
 static int split_cuts(unsigned int type, unsigned int *cut)
 {
-	int n = 0;
+	struct pptp_msg_ids ids;
+	int i, n = 0;
 
-	switch (type) {
-	case PPTP_OCRP:
-	case PPTP_ICRP:
-		cut[n++] = 13;
-		cut[n++] = 15;
-		break;
-	case PPTP_OCRQ:
-	case PPTP_ICRQ:
-	case PPTP_ICCN:
-	case PPTP_CCRQ:
-	case PPTP_CDN:
-	case PPTP_WEN:
-	case PPTP_SLI:
-		cut[n++] = 13;
-		break;
-	default:
-		break;
-	}
+	pptp_msg_ids(type, &ids);
+	for (i = 0; i < 2; i++)
+		if (ids.off[i])
+			cut[n++] = ids.off[i] + 1;
 	return n;
 }
 
@@ -543,7 +446,7 @@ static int split_cuts(unsigned int type, unsigned int *cut)
  * (*@last_write), so that with TCP_NODELAY every piece is its own segment.
  * Every Call ID field is cut in the middle. Returns 0 or -1 (errno set).
  */
-static int split_random_write(int fd, const unsigned char *m, size_t len,
+static int split_random_write(int fd, const u8 *m, size_t len,
 			      long gap_ms, long long *last_write,
 			      struct split_stats *st)
 {
@@ -552,10 +455,11 @@ static int split_random_write(int fd, const unsigned char *m, size_t len,
 	int ncuts, ci;
 
 	while (len) {
-		mlen = len >= PPTP_HDR_LEN ? get16(m) : 0;
+		mlen = len >= PPTP_HDR_LEN ? pptp_ctl_len(m) : 0;
 		if (mlen < PPTP_HDR_LEN || mlen > len)
 			mlen = len;	/* not a message: cut it anyway */
-		ncuts = mlen >= PPTP_HDR_LEN ? split_cuts(get16(m + 8), cut) : 0;
+		ncuts = mlen >= PPTP_HDR_LEN ?
+			split_cuts(pptp_ctl_type(m), cut) : 0;
 		ci = 0;
 		for (pos = 0; pos < mlen; pos += n) {
 			n = rnd_range(1, SPLIT_MAX_PIECE);
@@ -582,188 +486,75 @@ static int split_random_write(int fd, const unsigned char *m, size_t len,
 }
 
 /* ------------------------------------------------------------------ */
-/* PPTP control messages                                               */
-
-/* Zero a message of @type, fill the header, return its length. */
-static size_t ctl_build(unsigned char *m, unsigned int type)
-{
-	size_t len = pptp_len[type];
-
-	memset(m, 0, len);
-	put16(m, len);
-	put16(m + 2, PPTP_CONTROL_MESSAGE);
-	put32(m + 4, PPTP_MAGIC);
-	put16(m + 8, type);
-	return len;
-}
-
-static void put_str(unsigned char *dst, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(dst, s, n < size ? n : size - 1);
-}
+/* PPTP control messages and GRE (layouts: pptp_codec.h)               */
 
 /* The SCCRQ a PNS opens with. */
-static size_t sccrq_build(unsigned char *m, const char *host)
+static size_t sccrq_build(u8 *m, const char *host)
 {
-	size_t len = ctl_build(m, PPTP_SCCRQ);
-
-	put16(m + 12, PPTP_VERSION);
-	put32(m + 16, 3);		/* framing capabilities */
-	put32(m + 20, 3);		/* bearer capabilities */
-	put16(m + 24, 0);		/* maximum channels: 0 for a PNS */
-	put16(m + 26, 1);		/* firmware revision */
-	put_str(m + 28, 64, host);
-	put_str(m + 92, 64, "nf_pptp_alg test");
-	return len;
+	return pptp_ctl_start(m, PPTP_START_CTRL_REQ, 0, host,
+			      "nf_pptp_alg test");
 }
 
 /* Known messages must have their exact length; unknown types pass. */
-static bool ctl_len_ok(const unsigned char *m, size_t len, const char *who)
+static bool ctl_len_ok(const u8 *m, size_t len, const char *who)
 {
-	unsigned int type = get16(m + 8);
+	unsigned int type = pptp_ctl_type(m);
+	u16 want = pptp_msg_length(type);
 
-	if (type < 1 || type > PPTP_MSG_MAX || len == pptp_len[type])
+	if (!want || len == want)
 		return true;
 	warnx("%s: ignoring %s with length %zu (want %u)", who,
-	      msg_name(type), len, pptp_len[type]);
+	      pptp_ctrl_name(type), len, want);
 	return false;
 }
 
-/* Byte stream of one control connection, cut into messages. */
-struct stream {
-	size_t len;
-	unsigned char buf[4096];
-};
-
-/* Returns bytes read, 0 on EOF, -1 on error (errno set). */
-static ssize_t stream_fill(int fd, struct stream *st)
+/* An SLI naming @peer_id, the ACCMs all ones. */
+static size_t sli_build(u8 *m, u16 peer_id)
 {
-	ssize_t n;
+	size_t len = pptp_ctl_init(m, PPTP_SET_LINK_INFO);
 
-	/* never full: at most PPTP_MAX_LEN - 1 bytes stay buffered */
-	do {
-		n = recv(fd, st->buf + st->len, sizeof(st->buf) - st->len, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n > 0)
-		st->len += n;
-	return n;
-}
-
-/*
- * Move the next complete message into @msg (PPTP_MAX_LEN bytes).
- * Returns its length, 0 when more bytes are needed, -1 on bad framing.
- */
-static int stream_next(struct stream *st, unsigned char *msg)
-{
-	unsigned int len;
-
-	if (st->len < 2)
-		return 0;
-	len = get16(st->buf);
-	if (len < PPTP_HDR_LEN || len > PPTP_MAX_LEN)
-		return -1;
-	if (st->len >= 8 &&
-	    (get16(st->buf + 2) != PPTP_CONTROL_MESSAGE ||
-	     get32(st->buf + 4) != PPTP_MAGIC))
-		return -1;
-	if (st->len < len)
-		return 0;
-	memcpy(msg, st->buf, len);
-	st->len -= len;
-	memmove(st->buf, st->buf + len, st->len);
+	pptp_set(m, PPTP_F_PEER_ID, peer_id);
+	pptp_set(m, PPTP_F_SEND_ACCM, 0xffffffff);
+	pptp_set(m, PPTP_F_RECV_ACCM, 0xffffffff);
 	return len;
 }
 
-/* ------------------------------------------------------------------ */
-/* enhanced GRE                                                        */
-
-struct gre_pkt {
-	u32 saddr;		/* network byte order */
-	u32 daddr;
-	u16 call_id;
-	bool has_seq;
-	u32 seq;
-	u16 payload_len;
-	const unsigned char *payload;
+/* The reassembler of one control connection, with its buffer. */
+struct stream {
+	struct pptp_rx rx;
+	u8 buf[PPTP_RX_BUF];
 };
 
-/* Parse an IPv4 packet as read from a raw socket; true for GRE v1 + K. */
-static bool gre_parse(const unsigned char *pkt, size_t len, struct gre_pkt *g)
+static void stream_init(struct stream *st)
 {
-	const unsigned char *p;
-	size_t ihl, tot, hlen;
-	u16 flags;
-
-	if (len < 20 || (pkt[0] >> 4) != 4)
-		return false;
-	ihl = (pkt[0] & 0x0f) * 4;
-	tot = get16(pkt + 2);
-	if (ihl < 20 || tot < ihl || tot > len)
-		return false;
-	if (pkt[9] != IPPROTO_GRE || (get16(pkt + 6) & 0x3fff))
-		return false;		/* not GRE, or a fragment */
-	memcpy(&g->saddr, pkt + 12, 4);
-	memcpy(&g->daddr, pkt + 16, 4);
-
-	p = pkt + ihl;
-	len = tot - ihl;
-	if (len < 8)
-		return false;
-	flags = get16(p);
-	if ((flags & GRE_VER_MASK) != GRE_VER_PPTP || !(flags & GRE_FLAG_K) ||
-	    (flags & (GRE_FLAG_C | GRE_FLAG_R | GRE_FLAG_SSR)))
-		return false;
-	if (get16(p + 2) != GRE_PROTO_PPP)
-		return false;
-	hlen = 8;
-	g->has_seq = flags & GRE_FLAG_S;
-	g->seq = 0;
-	if (g->has_seq) {
-		if (len < hlen + 4)
-			return false;
-		g->seq = get32(p + hlen);
-		hlen += 4;
-	}
-	if (flags & GRE_FLAG_A)
-		hlen += 4;
-	if (len < hlen)
-		return false;
-	g->payload_len = get16(p + 4);
-	if (g->payload_len > len - hlen)
-		return false;
-	g->call_id = get16(p + 6);
-	g->payload = p + hlen;
-	return true;
+	pptp_rx_init(&st->rx, st->buf, sizeof(st->buf), PPTP_RX_MAX);
 }
 
 static int gre_send(int fd, u32 daddr, u16 call_id, bool with_seq,
-		    u32 seq, const unsigned char *payload, size_t plen)
+		    u32 seq, const u8 *payload, size_t plen)
 {
-	unsigned char pkt[12 + GRE_MAX_PAYLOAD];
+	u8 pkt[PPTP_GRE_HDR_MAX + GRE_MAX_PAYLOAD];
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = daddr,
 	};
-	size_t hlen = 8;
+	struct pptp_gre g = {
+		.call_id = call_id,
+		.payload_len = plen,
+		.has_seq = with_seq,
+		.seq = seq,
+		.payload = payload,
+	};
+	size_t len;
 	ssize_t n;
 
 	if (plen > GRE_MAX_PAYLOAD) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	put16(pkt, GRE_FLAG_K | (with_seq ? GRE_FLAG_S : 0) | GRE_VER_PPTP);
-	put16(pkt + 2, GRE_PROTO_PPP);
-	put16(pkt + 4, plen);
-	put16(pkt + 6, call_id);
-	if (with_seq) {
-		put32(pkt + 8, seq);
-		hlen += 4;
-	}
-	memcpy(pkt + hlen, payload, plen);
+	len = pptp_gre_build(pkt, &g);
 	do {
-		n = sendto(fd, pkt, hlen + plen, 0, (struct sockaddr *)&sin,
+		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&sin,
 			   sizeof(sin));
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
@@ -796,7 +587,7 @@ static void gre_bind(int fd, u32 addr)
 		    strerror(errno));
 }
 
-static unsigned char rxbuf[65536];
+static u8 rxbuf[65536];
 
 /* ------------------------------------------------------------------ */
 /* PAC                                                                 */
@@ -924,14 +715,14 @@ static void pac_close(int slot, const char *why)
 	note("PAC close conn=%u reason=%s\n", pc->id, why);
 }
 
-static int pac_send(int slot, const unsigned char *m, size_t len)
+static int pac_send(int slot, const u8 *m, size_t len)
 {
 	struct pac_conn *pc = &pac.conn[slot];
 
 	int r;
 
-	dbg("PAC conn=%u tx %s len=%zu\n", pc->id, msg_name(get16(m + 8)),
-	    len);
+	dbg("PAC conn=%u tx %s len=%zu\n", pc->id,
+	    pptp_ctrl_name(pptp_ctl_type(m)), len);
 	if (pac.wmode == PAC_W_SPLIT_RANDOM)
 		r = split_random_write(pc->fd, m, len, pac.split_gap,
 				       &pac.last_write, &pac.split);
@@ -944,13 +735,13 @@ static int pac_send(int slot, const unsigned char *m, size_t len)
 	return 0;
 }
 
-static int pac_ocrq(int slot, const unsigned char *m)
+static int pac_ocrq(int slot, const u8 *m)
 {
 	struct pac_conn *pc = &pac.conn[slot];
-	u16 pns_id = get16(m + 12);
-	unsigned char r[PPTP_MAX_LEN];
+	u16 pns_id = pptp_get(m, PPTP_F_CALL_ID);
 	struct pac_call *c = NULL;
 	char a[INET_ADDRSTRLEN];
+	u8 r[PPTP_CTL_BUF];
 	size_t rlen;
 	u16 id = 0;
 	int i;
@@ -965,16 +756,16 @@ static int pac_ocrq(int slot, const unsigned char *m)
 	if (c)
 		id = pac_alloc_id();
 
-	rlen = ctl_build(r, PPTP_OCRP);
-	put16(r + 14, pns_id);
+	rlen = pptp_ctl_init(r, PPTP_OUT_CALL_REPLY);
+	pptp_set(r, PPTP_F_PEER_ID, pns_id);
 	if (pac.refuse) {
 		printf("PAC refuse pns_id=%u\n", pns_id);
-		r[16] = 7;		/* do not accept */
+		pptp_set(r, PPTP_F_RESULT, 7);		/* do not accept */
 		return pac_send(slot, r, rlen);
 	}
 	if (!c || !id) {
 		warnx("PAC conn=%u: call table full, refusing OCRQ", pc->id);
-		r[16] = 2;		/* general error */
+		pptp_set(r, PPTP_F_RESULT, 2);		/* general error */
 		return pac_send(slot, r, rlen);
 	}
 
@@ -991,18 +782,18 @@ static int pac_ocrq(int slot, const unsigned char *m)
 	       pns_id, id, ip_str(pc->peer.sin_addr.s_addr, a),
 	       ntohs(pc->peer.sin_port));
 
-	put16(r + 12, id);
-	r[16] = 1;			/* connected */
-	put32(r + 20, 64000);		/* connect speed */
-	put16(r + 24, 64);		/* packet receive window */
+	pptp_set(r, PPTP_F_CALL_ID, id);
+	pptp_set(r, PPTP_F_RESULT, PPTP_OCRP_CONNECTED);
+	pptp_set(r, PPTP_F_SPEED, 64000);
+	pptp_set(r, PPTP_F_WINDOW, 64);
 	return pac_send(slot, r, rlen);
 }
 
-static int pac_ccrq(int slot, const unsigned char *m)
+static int pac_ccrq(int slot, const u8 *m)
 {
-	u16 pns_id = get16(m + 12);
-	unsigned char r[PPTP_MAX_LEN];
+	u16 pns_id = pptp_get(m, PPTP_F_CALL_ID);
 	struct pac_call *c = NULL;
+	u8 r[PPTP_CTL_BUF];
 	size_t rlen;
 	int i;
 
@@ -1019,51 +810,41 @@ static int pac_ccrq(int slot, const unsigned char *m)
 		      pns_id);
 		return 0;
 	}
-	rlen = ctl_build(r, PPTP_CDN);
+	rlen = pptp_ctl_init(r, PPTP_CALL_DISCONNECT_NOTIFY);
 	/* accel-ppp puts the PNS's ID where RFC 2637 has the PAC's */
-	put16(r + 12, pac.cdn_pns_id ? c->pns_id : c->pac_id);
-	r[14] = 3;			/* disconnected on CCRQ */
-	put_str(r + 20, 128, "pptp_peer");
+	pptp_set(r, PPTP_F_CALL_ID, pac.cdn_pns_id ? c->pns_id : c->pac_id);
+	pptp_set(r, PPTP_F_RESULT, 3);		/* disconnected on CCRQ */
+	pptp_set_str(r, PPTP_F_STATS, "pptp_peer");
 	pac_clear(c);
 	return pac_send(slot, r, rlen);
 }
 
-static int pac_msg(int slot, const unsigned char *m, size_t len)
+static int pac_msg(int slot, const u8 *m, size_t len)
 {
-	unsigned int type = get16(m + 8);
-	unsigned char r[PPTP_MAX_LEN];
+	unsigned int type = pptp_ctl_type(m);
+	u8 r[PPTP_CTL_BUF];
 	size_t rlen;
 
-	dbg("PAC conn=%u rx %s len=%zu\n", pac.conn[slot].id, msg_name(type),
-	    len);
+	dbg("PAC conn=%u rx %s len=%zu\n", pac.conn[slot].id,
+	    pptp_ctrl_name(type), len);
 	if (!ctl_len_ok(m, len, "PAC"))
 		return 0;
 
 	switch (type) {
-	case PPTP_SCCRQ:
-		rlen = ctl_build(r, PPTP_SCCRP);
-		put16(r + 12, PPTP_VERSION);
-		r[14] = 1;		/* ok */
-		put32(r + 16, 3);	/* framing: async + sync */
-		put32(r + 20, 3);	/* bearer: analog + digital */
-		put16(r + 24, 64);	/* maximum channels */
-		put16(r + 26, 1);	/* firmware revision */
-		put_str(r + 28, 64, "pptp_peer-pac");
-		put_str(r + 92, 64, "nf_pptp_alg test");
+	case PPTP_START_CTRL_REQ:
+		rlen = pptp_ctl_start(r, PPTP_START_CTRL_REPLY, 64,
+				      "pptp_peer-pac", "nf_pptp_alg test");
 		return pac_send(slot, r, rlen);
-	case PPTP_ECHORQ:
-		rlen = ctl_build(r, PPTP_ECHORP);
-		memcpy(r + 12, m + 12, 4);
-		r[16] = 1;
-		return pac_send(slot, r, rlen);
-	case PPTP_OCRQ:
+	case PPTP_ECHO_REQ:
+		return pac_send(slot, r, pptp_ctl_echo_reply(r, m));
+	case PPTP_OUT_CALL_REQ:
 		return pac_ocrq(slot, m);
-	case PPTP_CCRQ:
+	case PPTP_CALL_CLEAR_REQ:
 		return pac_ccrq(slot, m);
-	case PPTP_STOPCCRQ:
+	case PPTP_STOP_CTRL_REQ:
 		pac_clear_conn(slot);
-		rlen = ctl_build(r, PPTP_STOPCCRP);
-		r[12] = 1;
+		rlen = pptp_ctl_init(r, PPTP_STOP_CTRL_REPLY);
+		pptp_set(r, PPTP_F_RESULT, 1);
 		return pac_send(slot, r, rlen);
 	default:
 		return 0;	/* SLI, EchoRP, ...: nothing to answer */
@@ -1073,11 +854,11 @@ static int pac_msg(int slot, const unsigned char *m, size_t len)
 static void pac_read_conn(int slot)
 {
 	struct pac_conn *pc = &pac.conn[slot];
-	unsigned char msg[PPTP_MAX_LEN];
+	const u8 *msg;
 	ssize_t n;
 	int len;
 
-	n = stream_fill(pc->fd, &pc->rx);
+	n = pptp_rx_read(&pc->rx.rx, pc->fd);
 	if (n == 0) {
 		pac_close(slot, "eof");
 		return;
@@ -1086,7 +867,7 @@ static void pac_read_conn(int slot)
 		pac_close(slot, strerror(errno));
 		return;
 	}
-	while ((len = stream_next(&pc->rx, msg)) > 0) {
+	while ((len = pptp_rx_next(&pc->rx.rx, &msg)) > 0) {
 		if (pac_msg(slot, msg, len) < 0) {
 			pac_close(slot, "write-error");
 			return;
@@ -1125,7 +906,7 @@ static void pac_accept(void)
 	pc->fd = fd;
 	pc->id = ++pac.conn_seq;
 	pc->peer = sin;
-	pc->rx.len = 0;
+	stream_init(&pc->rx);
 	pac.nconns++;
 	note("PAC conn conn=%u from=%s:%u\n", pc->id,
 	     ip_str(sin.sin_addr.s_addr, a), ntohs(sin.sin_port));
@@ -1134,8 +915,8 @@ static void pac_accept(void)
 static void pac_read_gre(void)
 {
 	char a[INET_ADDRSTRLEN];
+	struct pptp_gre_ip ip;
 	struct pac_call *c;
-	struct gre_pkt g;
 	ssize_t n;
 
 	for (;;) {
@@ -1145,19 +926,20 @@ static void pac_read_gre(void)
 				continue;
 			return;
 		}
-		if (!gre_parse(rxbuf, n, &g) || !g.payload_len)
+		if (!pptp_gre_parse_ip(rxbuf, n, &ip) || !ip.gre.payload_len)
 			continue;
-		if (pac.laddr && g.daddr != pac.laddr)
+		if (pac.laddr && ip.daddr != pac.laddr)
 			continue;
-		c = pac_find(g.call_id);
+		c = pac_find(ip.gre.call_id);
 		if (!c) {
 			dbg("PAC gre from %s key %u: no such call\n",
-			    ip_str(g.saddr, a), g.call_id);
+			    ip_str(ip.saddr, a), ip.gre.call_id);
 			continue;
 		}
-		if (gre_send(pac.gfd, g.saddr, c->pns_id, g.has_seq, c->tx_seq,
-			     g.payload, g.payload_len) < 0) {
-			warnx("PAC gre echo to %s: %s", ip_str(g.saddr, a),
+		if (gre_send(pac.gfd, ip.saddr, c->pns_id, ip.gre.has_seq,
+			     c->tx_seq, ip.gre.payload,
+			     ip.gre.payload_len) < 0) {
+			warnx("PAC gre echo to %s: %s", ip_str(ip.saddr, a),
 			      strerror(errno));
 			continue;
 		}
@@ -1465,7 +1247,7 @@ static struct {
 	enum pns_phase phase;
 	bool send_warned;
 	size_t batch_len;
-	unsigned char batch[2 * (PPTP_MAX_LEN + PNS_MAX_CALLS * 168)];
+	u8 batch[2 * (PPTP_CTL_BUF + PNS_MAX_CALLS * PPTP_CTL_BUF)];
 	struct pns_call call[PNS_MAX_CALLS];
 } pns;
 
@@ -1491,7 +1273,7 @@ static void pns_ctl_lost(const char *why)
 }
 
 /* Put @len bytes on the control connection according to --write. */
-static int pns_ctl_write(const unsigned char *m, size_t len)
+static int pns_ctl_write(const u8 *m, size_t len)
 {
 	size_t off, chunk;
 	long long wait;
@@ -1531,11 +1313,11 @@ fail:
  * Queue a message: coalescing modes collect, the others write at once.
  * With --dup the message goes out twice in a row.
  */
-static void pns_queue(const unsigned char *m, size_t len)
+static void pns_queue(const u8 *m, size_t len)
 {
 	int n;
 
-	dbg("PNS tx %s len=%zu%s\n", msg_name(get16(m + 8)), len,
+	dbg("PNS tx %s len=%zu%s\n", pptp_ctrl_name(pptp_ctl_type(m)), len,
 	    pns.dup ? " twice" : "");
 	for (n = pns.dup ? 2 : 1; n > 0; n--) {
 		if (pns.wmode == W_COALESCE || pns.wmode == W_COALESCE_ALL) {
@@ -1548,9 +1330,9 @@ static void pns_queue(const unsigned char *m, size_t len)
 }
 
 /* An answer to the PAC: written at once, twice with --dup. */
-static void pns_reply(const unsigned char *m, size_t len)
+static void pns_reply(const u8 *m, size_t len)
 {
-	dbg("PNS tx %s len=%zu%s\n", msg_name(get16(m + 8)), len,
+	dbg("PNS tx %s len=%zu%s\n", pptp_ctrl_name(pptp_ctl_type(m)), len,
 	    pns.dup ? " twice" : "");
 	if (pns_ctl_write(m, len) == 0 && pns.dup)
 		pns_ctl_write(m, len);
@@ -1565,104 +1347,101 @@ static void pns_flush(void)
 
 static void pns_queue_sccrq(void)
 {
-	unsigned char m[PPTP_MAX_LEN];
-	size_t len = sccrq_build(m, "pptp_peer-pns");
+	u8 m[PPTP_CTL_BUF];
 
-	pns_queue(m, len);
+	pns_queue(m, sccrq_build(m, "pptp_peer-pns"));
 }
 
 /* --bogus, before the OCRQs: call messages for an ID no call has yet */
 static void pns_queue_bogus_early(void)
 {
-	unsigned char m[PPTP_MAX_LEN];
 	u16 id = pns.call[0].pns_id;
+	u8 m[PPTP_CTL_BUF];
 	size_t len;
 
-	len = ctl_build(m, PPTP_CCRQ);
-	put16(m + 12, id);
+	len = pptp_ctl_init(m, PPTP_CALL_CLEAR_REQ);
+	pptp_set(m, PPTP_F_CALL_ID, id);
 	pns_queue(m, len);
-	len = ctl_build(m, PPTP_SLI);
-	put16(m + 12, id);
-	put32(m + 16, 0xffffffff);	/* send ACCM */
-	put32(m + 20, 0xffffffff);	/* receive ACCM */
+	len = sli_build(m, id);
 	pns_queue(m, len);
-	len = ctl_build(m, PPTP_WEN);
-	put16(m + 12, id);
+	len = pptp_ctl_init(m, PPTP_WAN_ERROR_NOTIFY);
+	pptp_set(m, PPTP_F_PEER_ID, id);
 	pns_queue(m, len);
 }
 
 /* --bogus, calls up: replies to its own call that a PNS never sends */
 static void pns_queue_bogus_late(void)
 {
-	unsigned char m[PPTP_MAX_LEN];
+	static const enum pptp_ctrl_type types[] = {
+		PPTP_OUT_CALL_REPLY, PPTP_IN_CALL_REPLY,
+	};
 	struct pns_call *c = &pns.call[0];
-	size_t len;
+	u8 m[PPTP_CTL_BUF];
+	size_t len, i;
 
-	len = ctl_build(m, PPTP_OCRP);
-	put16(m + 12, c->pns_id);
-	put16(m + 14, c->pac_id);
-	m[16] = 1;			/* connected */
-	pns_queue(m, len);
-	len = ctl_build(m, PPTP_ICRP);
-	put16(m + 12, c->pns_id);
-	put16(m + 14, c->pac_id);
-	m[16] = 1;			/* connected */
-	pns_queue(m, len);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		len = pptp_ctl_init(m, types[i]);
+		pptp_set(m, PPTP_F_CALL_ID, c->pns_id);
+		pptp_set(m, PPTP_F_PEER_ID, c->pac_id);
+		pptp_set(m, PPTP_F_RESULT, 1);		/* connected */
+		pns_queue(m, len);
+	}
 	pns_flush();
 }
 
 static void pns_queue_ocrqs(void)
 {
-	unsigned char m[PPTP_MAX_LEN];
+	u8 m[PPTP_CTL_BUF];
 	size_t len;
 	int i;
 
 	if (pns.bogus)
 		pns_queue_bogus_early();
 	for (i = 0; i < pns.ncalls; i++) {
-		len = ctl_build(m, PPTP_OCRQ);
-		put16(m + 12, pns.call[i].pns_id);
-		put16(m + 14, i + 1);		/* call serial number */
-		put32(m + 16, 2400);		/* minimum BPS */
-		put32(m + 20, 10000000);	/* maximum BPS */
-		put32(m + 24, 3);		/* bearer type: any */
-		put32(m + 28, 3);		/* framing type: any */
-		put16(m + 32, 64);		/* packet receive window */
-		put16(m + 36, 4);		/* phone number length */
-		put_str(m + 40, 64, "1723");
+		len = pptp_ctl_init(m, PPTP_OUT_CALL_REQ);
+		pptp_set(m, PPTP_F_CALL_ID, pns.call[i].pns_id);
+		pptp_set(m, PPTP_F_SERIAL, i + 1);
+		pptp_set(m, PPTP_F_MIN_BPS, 2400);
+		pptp_set(m, PPTP_F_MAX_BPS, 10000000);
+		pptp_set(m, PPTP_F_BEARER, 3);		/* any */
+		pptp_set(m, PPTP_F_FRAMING, 3);		/* any */
+		pptp_set(m, PPTP_F_WINDOW, 64);
+		pptp_set(m, PPTP_F_PHONE_LEN, 4);
+		pptp_set_str(m, PPTP_F_PHONE, "1723");
 		pns_queue(m, len);
 	}
 }
 
-static void pns_msg(const unsigned char *m, size_t len)
+static void pns_msg(const u8 *m, size_t len)
 {
-	unsigned int type = get16(m + 8);
-	unsigned char r[PPTP_MAX_LEN];
+	unsigned int type = pptp_ctl_type(m);
+	u8 r[PPTP_CTL_BUF];
 	struct pns_call *c;
 	u16 id;
 	size_t rlen;
 	int i;
 
-	dbg("PNS rx %s len=%zu\n", msg_name(type), len);
+	dbg("PNS rx %s len=%zu\n", pptp_ctrl_name(type), len);
 	if (!ctl_len_ok(m, len, "PNS"))
 		return;
 	pns_progress();
 
 	switch (type) {
-	case PPTP_SCCRP:
+	case PPTP_START_CTRL_REPLY:
 		pns.got_sccrp = true;
-		pns.sccrp_result = m[14];
+		pns.sccrp_result = pptp_get(m, PPTP_F_RESULT);
 		break;
-	case PPTP_OCRP:
+	case PPTP_OUT_CALL_REPLY:
 		/* first call still waiting with this ID (--same-id: in order) */
-		id = get16(m + 14);
+		id = pptp_get(m, PPTP_F_PEER_ID);
 		c = NULL;
 		for (i = 0; i < pns.ncalls && !c; i++)
 			if (!pns.call[i].have_ocrp && pns.call[i].pns_id == id)
 				c = &pns.call[i];
 		if (!c && id == 0) {
 			/* A NAT helper refused to track the call. */
-			printf("PNS refused result=%u\n", m[16]);
+			printf("PNS refused result=%u\n",
+			       pptp_get(m, PPTP_F_RESULT));
 			pns.refused++;
 			break;
 		}
@@ -1671,12 +1450,12 @@ static void pns_msg(const unsigned char *m, size_t len)
 			break;
 		}
 		c->have_ocrp = true;
-		c->pac_id = get16(m + 12);
-		c->result = m[16];
-		c->error = m[17];
+		c->pac_id = pptp_get(m, PPTP_F_CALL_ID);
+		c->result = pptp_get(m, PPTP_F_RESULT);
+		c->error = pptp_get(m, PPTP_F_ERROR);
 		break;
-	case PPTP_CDN:
-		id = get16(m + 12);
+	case PPTP_CALL_DISCONNECT_NOTIFY:
+		id = pptp_get(m, PPTP_F_CALL_ID);
 		c = NULL;
 		for (i = 0; i < pns.ncalls && !c; i++)
 			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
@@ -1696,19 +1475,16 @@ static void pns_msg(const unsigned char *m, size_t len)
 		else
 			printf("PNS cdn pns_id=%u\n", id);
 		break;
-	case PPTP_ECHORQ:
-		rlen = ctl_build(r, PPTP_ECHORP);
-		memcpy(r + 12, m + 12, 4);
-		r[16] = 1;
-		pns_reply(r, rlen);
+	case PPTP_ECHO_REQ:
+		pns_reply(r, pptp_ctl_echo_reply(r, m));
 		break;
-	case PPTP_STOPCCRP:
+	case PPTP_STOP_CTRL_REPLY:
 		pns.got_stopccrp = true;
-		pns.stopccrp_result = m[12];
+		pns.stopccrp_result = pptp_get(m, PPTP_F_RESULT);
 		break;
-	case PPTP_STOPCCRQ:
-		rlen = ctl_build(r, PPTP_STOPCCRP);
-		r[12] = 1;
+	case PPTP_STOP_CTRL_REQ:
+		rlen = pptp_ctl_init(r, PPTP_STOP_CTRL_REPLY);
+		pptp_set(r, PPTP_F_RESULT, 1);
 		pns_reply(r, rlen);
 		pns_ctl_lost("StopCCRQ from PAC");
 		break;
@@ -1719,11 +1495,11 @@ static void pns_msg(const unsigned char *m, size_t len)
 
 static void pns_read_ctl(void)
 {
-	unsigned char msg[PPTP_MAX_LEN];
+	const u8 *msg;
 	ssize_t n;
-	int len;
+	int len = 0;
 
-	n = stream_fill(pns.cfd, &pns.rx);
+	n = pptp_rx_read(&pns.rx.rx, pns.cfd);
 	if (n == 0) {
 		pns_ctl_lost("closed by peer");
 		return;
@@ -1732,19 +1508,54 @@ static void pns_read_ctl(void)
 		pns_ctl_lost(strerror(errno));
 		return;
 	}
-	while (pns.ctl_open && (len = stream_next(&pns.rx, msg)) > 0)
+	while (pns.ctl_open && (len = pptp_rx_next(&pns.rx.rx, &msg)) > 0)
 		pns_msg(msg, len);
 	if (pns.ctl_open && len < 0)
 		pns_ctl_lost("bad control framing");
 }
 
+/*
+ * A probe's payload: magic, token, call index, PNS ID, probe number and
+ * phase at offsets 0, 4, 8, 10, 12 and 16, zero padded.
+ */
+struct probe {
+	u32 token;
+	u16 idx;
+	u16 pns_id;
+	u32 number;
+	u8 phase;
+};
+
+static void probe_put(u8 *pl, size_t plen, const struct probe *p)
+{
+	memset(pl, 0, plen);
+	pptp_codec_put32(pl, PNS_PL_MAGIC);
+	pptp_codec_put32(pl + 4, p->token);
+	pptp_put16(pl + 8, p->idx);
+	pptp_put16(pl + 10, p->pns_id);
+	pptp_codec_put32(pl + 12, p->number);
+	pl[16] = p->phase;
+}
+
+/* false unless @pl is a probe payload */
+static bool probe_get(const u8 *pl, size_t plen, struct probe *p)
+{
+	if (plen < PNS_PL_LEN || pptp_codec_get32(pl) != PNS_PL_MAGIC)
+		return false;
+	p->token = pptp_codec_get32(pl + 4);
+	p->idx = pptp_get16(pl + 8);
+	p->pns_id = pptp_get16(pl + 10);
+	p->number = pptp_codec_get32(pl + 12);
+	p->phase = pl[16];
+	return true;
+}
+
 static void pns_read_gre(void)
 {
 	char a[INET_ADDRSTRLEN];
-	const unsigned char *pl;
+	struct pptp_gre_ip ip;
 	struct pns_call *c;
-	struct gre_pkt g;
-	unsigned int idx;
+	struct probe pr;
 	ssize_t n;
 
 	for (;;) {
@@ -1754,29 +1565,28 @@ static void pns_read_gre(void)
 				continue;
 			return;
 		}
-		if (!gre_parse(rxbuf, n, &g))
+		if (!pptp_gre_parse_ip(rxbuf, n, &ip))
 			continue;
-		if (g.saddr != pns.server ||
-		    (pns.local_addr && g.daddr != pns.local_addr))
+		if (ip.saddr != pns.server ||
+		    (pns.local_addr && ip.daddr != pns.local_addr))
 			continue;
-		pl = g.payload;
-		if (g.payload_len < PNS_PL_LEN || get32(pl) != PNS_PL_MAGIC ||
-		    get32(pl + 4) != pns.token) {
+		if (!probe_get(ip.gre.payload, ip.gre.payload_len, &pr) ||
+		    pr.token != pns.token) {
 			dbg("PNS gre from %s key %u: not our probe\n",
-			    ip_str(g.saddr, a), g.call_id);
+			    ip_str(ip.saddr, a), ip.gre.call_id);
 			continue;
 		}
-		idx = get16(pl + 8);
-		if (idx >= (unsigned int)pns.ncalls ||
-		    pns.call[idx].pns_id != g.call_id) {
-			dbg("PNS gre key %u idx %u: mismatch\n", g.call_id, idx);
+		if (pr.idx >= (unsigned int)pns.ncalls ||
+		    pns.call[pr.idx].pns_id != ip.gre.call_id) {
+			dbg("PNS gre key %u idx %u: mismatch\n",
+			    ip.gre.call_id, pr.idx);
 			continue;
 		}
-		c = &pns.call[idx];
+		c = &pns.call[pr.idx];
 		c->recv++;
-		if (pl[16] == PH_HOLD)
+		if (pr.phase == PH_HOLD)
 			c->hold_recv++;
-		if (pl[16] == pns.phase && get32(pl + 12) == c->probe)
+		if (pr.phase == pns.phase && pr.number == c->probe)
 			c->awaiting = false;
 		pns_progress();
 	}
@@ -1862,18 +1672,18 @@ static bool pns_wait(bool (*done)(void), const char *what)
 
 static void pns_probe(struct pns_call *c, enum pns_phase phase)
 {
-	unsigned char pl[GRE_MAX_PAYLOAD];
 	size_t plen = pns.gre_size ? pns.gre_size : PNS_PL_LEN;
 	char a[INET_ADDRSTRLEN];
+	u8 pl[GRE_MAX_PAYLOAD];
+	struct probe pr = {
+		.token = pns.token,
+		.idx = c - pns.call,
+		.pns_id = c->pns_id,
+		.number = ++c->probe,
+		.phase = phase,
+	};
 
-	memset(pl, 0, plen);
-	c->probe++;
-	put32(pl, PNS_PL_MAGIC);
-	put32(pl + 4, pns.token);
-	put16(pl + 8, c - pns.call);
-	put16(pl + 10, c->pns_id);
-	put32(pl + 12, c->probe);
-	pl[16] = phase;
+	probe_put(pl, plen, &pr);
 
 	c->last_send = now_ms();
 	c->awaiting = false;
@@ -1955,10 +1765,10 @@ static void pns_hold_phase(void)
 					if (pns_connected(&pns.call[i]))
 						pns_probe(&pns.call[i], PH_HOLD);
 			if (pns.hold_echo) {
-				unsigned char m[PPTP_MAX_LEN];
-				size_t len = ctl_build(m, PPTP_ECHORQ);
+				u8 m[PPTP_CTL_BUF];
+				size_t len = pptp_ctl_init(m, PPTP_ECHO_REQ);
 
-				put32(m + 12, (u32)now);
+				pptp_set(m, PPTP_F_IDENT, (u32)now);
 				pns_queue(m, len);
 				pns_flush();
 			}
@@ -1987,7 +1797,7 @@ static void pns_print_calls(void)
 
 static void pns_end_phase(void)
 {
-	unsigned char m[PPTP_MAX_LEN];
+	u8 m[PPTP_CTL_BUF];
 	size_t len;
 	int i;
 
@@ -1998,16 +1808,16 @@ static void pns_end_phase(void)
 		for (i = 0; i < pns.ncalls; i++) {
 			if (!pns_connected(&pns.call[i]) || pns.call[i].cdn)
 				continue;
-			len = ctl_build(m, PPTP_CCRQ);
-			put16(m + 12, pns.call[i].pns_id);
+			len = pptp_ctl_init(m, PPTP_CALL_CLEAR_REQ);
+			pptp_set(m, PPTP_F_CALL_ID, pns.call[i].pns_id);
 			pns_queue(m, len);
 		}
 		pns_flush();
 		pns_wait(pns_have_cdns, "CDN");
 		break;
 	case END_STOP:
-		len = ctl_build(m, PPTP_STOPCCRQ);
-		m[12] = 1;		/* general request */
+		len = pptp_ctl_init(m, PPTP_STOP_CTRL_REQ);
+		pptp_set(m, PPTP_F_REASON, 1);		/* general request */
 		pns_queue(m, len);
 		pns_flush();
 		if (pns_wait(pns_have_stopccrp, "StopCCRP"))
@@ -2075,6 +1885,7 @@ static void pns_connect(void)
 		    pns.port, strerror(errno));
 	}
 	pns.ctl_open = true;
+	stream_init(&pns.rx);
 	if (getsockname(pns.cfd, (struct sockaddr *)&sin, &slen) < 0)
 		die(EXIT_ERROR, "getsockname: %s", strerror(errno));
 	pns.local_addr = sin.sin_addr.s_addr;
@@ -2118,7 +1929,7 @@ static int pns_main(int argc, char **argv)
 	};
 	const char *server = NULL;
 	unsigned long sent = 0, recv = 0;
-	unsigned char m[PPTP_MAX_LEN];
+	u8 m[PPTP_CTL_BUF];
 	int opt, i, ok_calls = 0;
 	u32 seed = 1;
 	bool pass;
@@ -2271,10 +2082,7 @@ static int pns_main(int argc, char **argv)
 		for (i = 0; i < pns.ncalls; i++) {
 			if (!pns_connected(&pns.call[i]))
 				continue;
-			len = ctl_build(m, PPTP_SLI);
-			put16(m + 12, pns.call[i].pac_id);
-			put32(m + 16, 0xffffffff);	/* send ACCM */
-			put32(m + 20, 0xffffffff);	/* receive ACCM */
+			len = sli_build(m, pns.call[i].pac_id);
 			pns_queue(m, len);
 		}
 		pns_flush();
@@ -2331,25 +2139,26 @@ static void junk_usage(FILE *f)
 static int junk_wait_sccrp(int fd)
 {
 	static struct stream rx;
-	unsigned char msg[PPTP_MAX_LEN];
 	long long end = now_ms() + JUNK_WAIT_MS;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	const u8 *msg;
 	int len, n;
 
+	stream_init(&rx);
 	while (now_ms() < end) {
 		n = poll(&pfd, 1, end - now_ms());
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n <= 0)
 			continue;
-		if (stream_fill(fd, &rx) <= 0)
+		if (pptp_rx_read(&rx.rx, fd) <= 0)
 			return -1;
-		while ((len = stream_next(&rx, msg)) > 0) {
-			dbg("JUNK rx %s len=%d\n", msg_name(get16(msg + 8)),
-			    len);
-			if (get16(msg + 8) == PPTP_SCCRP &&
-			    len == pptp_len[PPTP_SCCRP])
-				return msg[14];
+		while ((len = pptp_rx_next(&rx.rx, &msg)) > 0) {
+			dbg("JUNK rx %s len=%d\n",
+			    pptp_ctrl_name(pptp_ctl_type(msg)), len);
+			if (pptp_ctl_type(msg) == PPTP_START_CTRL_REPLY &&
+			    len == pptp_msg_length(PPTP_START_CTRL_REPLY))
+				return pptp_get(msg, PPTP_F_RESULT);
 		}
 		if (len < 0)
 			return -1;
@@ -2373,7 +2182,7 @@ static int junk_main(int argc, char **argv)
 	};
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = JUNK_WAIT_MS / 1000 };
-	unsigned char buf[PPTP_MAX_LEN];
+	u8 buf[PPTP_RX_MAX];
 	socklen_t slen = sizeof(sin);
 	char a[INET_ADDRSTRLEN];
 	const char *server = NULL;
@@ -2500,7 +2309,7 @@ static int junk_main(int argc, char **argv)
 
 #define GREJUNK_POOL		4096
 
-static unsigned char grejunk_pool[GREJUNK_POOL];
+static u8 grejunk_pool[GREJUNK_POOL];
 
 static void grejunk_usage(FILE *f)
 {
@@ -2509,53 +2318,59 @@ static void grejunk_usage(FILE *f)
 	      f);
 }
 
-/* One random GRE v1 packet into @p (the payload of a raw GRE send). */
-static size_t grejunk_build(unsigned char *p, u32 lo, u32 hi)
+/*
+ * One random GRE v1 packet into @p (the payload of a raw GRE send): a
+ * well-formed one, whose flags, protocol and Payload Length may then lie.
+ */
+static size_t grejunk_build(u8 *p, u32 lo, u32 hi)
 {
-	u16 flags = GRE_FLAG_K | GRE_VER_PPTP;
+	u16 flags = PPTP_GRE_K | PPTP_GRE_VER;
 	u32 kind = rnd() % 16;
-	size_t hlen = 8, plen, len;
+	struct pptp_gre g = { 0 };
+	u16 proto, wire_len;
+	size_t len;
 
-	plen = rnd() % 4 ? rnd_range(0, 64) : rnd_range(0, GRE_MAX_PAYLOAD);
+	g.payload_len = rnd() % 4 ? rnd_range(0, 64) :
+				    rnd_range(0, GRE_MAX_PAYLOAD);
 	if (rnd() & 1)
-		flags |= GRE_FLAG_S;
+		flags |= PPTP_GRE_S;
 	if (!(rnd() & 3))
-		flags |= GRE_FLAG_A;
+		flags |= PPTP_GRE_A;
 	switch (kind) {
 	case 0:		/* anything, still version 1 */
-		flags = (rnd() & ~GRE_VER_MASK) | GRE_VER_PPTP;
+		flags = (rnd() & ~PPTP_GRE_VER_MASK) | PPTP_GRE_VER;
 		break;
 	case 1:
-		flags |= GRE_FLAG_C;
+		flags |= PPTP_GRE_C;
 		break;
 	case 2:
-		flags |= GRE_FLAG_R;
+		flags |= PPTP_GRE_R;
 		break;
 	case 3:
-		flags &= ~GRE_FLAG_K;
+		flags &= ~PPTP_GRE_K;
 		break;
-	case 4:		/* strict source route, recursion control */
-		flags |= GRE_FLAG_SSR | (rnd() & 0x0700);
+	case 4:
+		flags |= PPTP_GRE_SSR | (rnd() & PPTP_GRE_RECUR);
 		break;
 	default:
 		break;
 	}
-	put16(p, flags);
-	put16(p + 2, kind == 5 ? (u16)rnd() : GRE_PROTO_PPP);
-	put16(p + 4, kind == 6 ? (u16)rnd() : plen);
-	put16(p + 6, rnd_range(lo, hi));
-	if (flags & GRE_FLAG_S) {
-		put32(p + hlen, rnd());
-		hlen += 4;
-	}
-	if (flags & GRE_FLAG_A) {
-		put32(p + hlen, rnd());
-		hlen += 4;
-	}
-	memcpy(p + hlen, grejunk_pool + rnd() % (GREJUNK_POOL - plen), plen);
-	len = hlen + plen;
+	proto = kind == 5 ? (u16)rnd() : PPTP_GRE_PPP;
+	wire_len = kind == 6 ? (u16)rnd() : g.payload_len;
+	g.call_id = rnd_range(lo, hi);
+	g.has_seq = flags & PPTP_GRE_S;
+	if (g.has_seq)
+		g.seq = rnd();
+	g.has_ack = flags & PPTP_GRE_A;
+	if (g.has_ack)
+		g.ack = rnd();
+	g.payload = grejunk_pool + rnd() % (GREJUNK_POOL - g.payload_len);
+	len = pptp_gre_build(p, &g);
+	pptp_put16(p, flags);
+	pptp_put16(p + 2, proto);
+	pptp_put16(p + 4, wire_len);
 	if (kind == 7)	/* cut inside the header */
-		len = rnd() % hlen;
+		len = rnd() % pptp_gre_hdr_len(&g);
 	return len;
 }
 
@@ -2570,7 +2385,7 @@ static int grejunk_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned char pkt[16 + GRE_MAX_PAYLOAD];
+	u8 pkt[PPTP_GRE_HDR_MAX + GRE_MAX_PAYLOAD];
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	unsigned long sent = 0, errors = 0;
 	u32 bind_addr = 0, seed = 1, lo = 1, hi = 65535;
