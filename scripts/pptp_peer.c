@@ -12,13 +12,20 @@
  * Both roles need CAP_NET_RAW for the raw IPPROTO_GRE socket.
  *
  * PAC (server) role:
- *   pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]
+ *   pptp_peer pac [--listen ADDR | --connect ADDR [--bind ADDR]]
+ *                 [--port PORT] [--call-id BASE]
  *                 [--max-conns N] [--time SECONDS] [--exit-after-conns N]
  *                 [--refuse] [--write normal|each|split-random]
  *                 [--seed S] [--split-gap-ms MS] [--quiet] [--verbose]
  *
  *   --listen ADDR         address to listen on (default 0.0.0.0); a
  *                         specific address is also bound to the GRE socket
+ *   --connect ADDR        instead of listening, open one control
+ *                         connection to ADDR:PORT (a PNS run with
+ *                         --listen) and serve it like an accepted one;
+ *                         when it closes, print the summary and exit 0
+ *   --bind ADDR           with --connect: local address of the control
+ *                         connection, also bound to the GRE socket
  *   --port PORT           TCP port (default 1723)
  *   --call-id BASE        first PAC Call ID; +1 per call over all
  *                         connections, 0 and live IDs skipped (default 1280)
@@ -48,22 +55,38 @@
  *   Answers SCCRQ (SCCRP, result 1), EchoRQ (EchoRP), OCRQ (OCRP, result 1,
  *   Peer Call ID = OCRQ Call ID as received), CCRQ (CDN with the PAC ID,
  *   result 3), StopCCRQ (clears the connection's calls, StopCCRP result 1).
+ *   Incoming calls: when the SCCRQ's Host Name is "pptp_peer in=N" (N up
+ *   to 64, as pns --incoming N writes it), the SCCRP is followed by N
+ *   ICRQs, each with a fresh PAC Call ID (allocated like the OCRPs'). An
+ *   ICRP with result 1 whose Peer Call ID names one of them makes the
+ *   call: its PNS ID is the ICRP's Call ID as received, and the ICCN
+ *   sent back carries exactly that ID. From then on it is served like an
+ *   outgoing call (GRE, CCRQ, StopCCRQ, SLI).
+ *   SLI: when its Peer Call ID is the PAC ID of a call on this connection,
+ *   answered with an SLI and a WEN, both naming that call by its PNS ID
+ *   as received; an SLI naming no such call gets no answer.
  *   Every GRE v1 data packet keyed with a live PAC Call ID is echoed to its
  *   source address with the key set to that call's PNS ID; the S bit is
  *   mirrored (own sequence numbers per call), the payload is unchanged.
  *   SIGTERM/SIGINT end the run cleanly.  Output (stdout, line buffered):
  *     PAC listening ADDR:PORT
+ *     PAC connected local=ADDR:PORT                  (--connect, instead)
  *     PAC conn conn=K from=ADDR:PORT                 (not with --quiet)
  *     PAC call conn=K pns_id=X pac_id=Y from=ADDR:PORT
+ *     PAC call conn=K pns_id=X pac_id=Y from=ADDR:PORT dir=in
+ *                                          (incoming, once its ICRP came)
+ *     PAC sli conn=K pac_id=Y ok           (SLI for a call: SLI+WEN sent)
+ *     PAC sli conn=K id=V unknown          (SLI for no call: no answer)
  *     PAC clear pac_id=Y echoed=N     (CCRQ, StopCCRQ, conn close or exit)
  *     PAC close conn=K reason=WHY                    (not with --quiet)
  *     PAC split pieces=N id_cuts=M                   (--write split-random)
  *     PAC summary calls=N echoed=M
- *   K counts accepted connections from 1.  Exit status 0.
+ *   K counts connections from 1; calls=N counts both kinds.  Exit status
+ *   0.
  *
  * PNS (client) role:
  *   pptp_peer pns --server ADDR [--port PORT] [--bind ADDR] [--calls N]
- *                 [--call-id FIRST] [--same-id]
+ *                 [--incoming N] [--call-id FIRST] [--same-id]
  *                 [--write normal|each|coalesce|coalesce-all|split|
  *                          split-random]
  *                 [--split-at K] [--split-gap-ms MS] [--seed S]
@@ -73,13 +96,33 @@
  *                 [--sli] [--gre-size BYTES] [--stall SECONDS]
  *                 [--dup] [--bogus] [--quiet] [--verbose]
  *
- *   --server ADDR         PAC address (required); also the GRE peer
+ *   pptp_peer pns --listen ADDR [...]   (the same options but --bind)
+ *
+ *   --server ADDR         PAC address; also the GRE peer
+ *   --listen ADDR         instead of --server: listen on ADDR:PORT, accept
+ *                         one control connection (within 60 s, else a
+ *                         stall), close the listener and go on as if
+ *                         connected: the SCCRQ is still ours, the GRE
+ *                         peer is the connection's peer (a PAC run with
+ *                         --connect, e.g. the PNS on a NAT's reply side)
  *   --port PORT           TCP port (default 1723)
  *   --bind ADDR           local source address of the control connection
  *                         (the GRE socket is always bound to the control
  *                         connection's local address)
- *   --calls N             calls on the connection, 1..256 (default 1)
- *   --call-id FIRST       PNS Call ID of call 0; call I uses FIRST+I
+ *   --calls N             outgoing calls on the connection, 0..256
+ *                         (default 1; 0 only with --incoming)
+ *   --incoming N          incoming calls, 0..64 (default 0): the SCCRQ's
+ *                         Host Name "pptp_peer in=N" asks the PAC (pac
+ *                         role) for N ICRQs after its SCCRP. Each is
+ *                         answered with an ICRP (Call ID = our ID for the
+ *                         call, Peer Call ID = the ICRQ's Call ID, result
+ *                         1); the ICCN that follows must name the call by
+ *                         our own ID, else a PNS error line and the call
+ *                         fails. Incoming calls then take part in all
+ *                         that outgoing calls do (GRE, --hold, --sli,
+ *                         the end phase)
+ *   --call-id FIRST       PNS Call ID of call 0; outgoing call I uses
+ *                         FIRST+I, incoming call J FIRST+calls+J
  *                         (default 1)
  *   --same-id             every call uses FIRST
  *   --write MODE          how control messages reach the socket:
@@ -125,7 +168,11 @@
  *                         for SECONDS before closing it, so that what the
  *                         CDNs or Stop did is seen apart from the FIN
  *                         (default 0)
- *   --sli                 after the OCRPs, send one SLI per connected call
+ *   --sli                 once the calls are up, send one SLI per connected
+ *                         call naming its PAC ID, and wait (as for other
+ *                         replies) for the PAC's SLI and WEN answering
+ *                         each; every SLI and WEN received must name one
+ *                         of our calls by our own ID
  *   --gre-size BYTES      GRE probe payload, zero-padded (default 20); the
  *                         kernel sends it with DF while the route's path
  *                         MTU allows (path-MTU tests)
@@ -141,11 +188,11 @@
  *                         PAC ID: replies a PNS never sends for its own
  *                         outgoing call
  *
- *   GRE probes are sent to --server with key = the PAC Call ID from OCRP;
- *   the 20-byte payload carries a magic, a per-process token, the call
- *   index, the PNS ID, a probe number and the phase.  An echo counts for
- *   call I when it comes from --server, its key equals call I's PNS ID and
- *   the payload names call I with this process's token.
+ *   GRE probes are sent to the PAC with key = the PAC Call ID from OCRP or
+ *   ICRQ; the 20-byte payload carries a magic, a per-process token, the
+ *   call index, the PNS ID, a probe number and the phase.  An echo counts
+ *   for call I when it comes from the PAC, its key equals call I's PNS ID
+ *   and the payload names call I with this process's token.
  *   Output (stdout, line buffered), idx counts from 0:
  *     PNS connected local=ADDR:PORT                  (not with --quiet)
  *     PNS refused result=R                           (OCRP naming Peer
@@ -154,6 +201,9 @@
  *     PNS call idx=I pns_id=X pac_id=Y result=R      (one per call, after
  *                                                     all OCRPs; a missing
  *                                                     OCRP shows 0s)
+ *     PNS call idx=I pns_id=X pac_id=Y result=R dir=in
+ *                          (incoming calls, idx after the outgoing ones;
+ *                           result 1 once the right ICCN came, else 0)
  *     PNS gre idx=I pns_id=X sent=S recv=R           (if --gre > 0)
  *     PNS hold idx=I pns_id=X sent=S recv=R          (if --hold and --gre
  *                                                     > 0; hold probes only)
@@ -164,15 +214,19 @@
  *     PNS linger end                (--linger: about to close the socket)
  *     PNS error ...                                  (protocol problems)
  *     PNS stall waiting=WHAT                         (then exit 2)
+ *     PNS sli sent=S got_sli=A got_wen=B bad=C       (--sli)
  *     PNS split pieces=N id_cuts=M                   (split-random)
  *     PNS summary calls_ok=A calls=N gre_sent=S gre_recv=R
- *   gre_sent/gre_recv count all probes and echoes, hold included.
+ *   gre_sent/gre_recv count all probes and echoes, hold included; calls=N
+ *   counts both kinds.  sli: S SLIs written (twice per call with --dup),
+ *   A SLIs and B WENs received naming one of our calls, C naming none.
  *   An OCRP or CDN that matches no waiting call is reported with a PNS
  *   error line and otherwise ignored; it does not change the exit status.
- *   Exit status: 0 when every call got OCRP result 1, every call got at
- *   least one echo (if --gre > 0) and the control connection was not lost
- *   or refused before the end phase finished; 1 otherwise; 2 on usage or
- *   setup errors (socket, connect) and stalls.
+ *   Exit status: 0 when every outgoing call got OCRP result 1, every
+ *   incoming call its right ICCN, every call at least one echo (if --gre
+ *   > 0), with --sli A == B == S and C == 0, and the control connection
+ *   was not lost or refused before the end phase finished; 1 otherwise;
+ *   2 on usage or setup errors (socket, connect) and stalls.
  *
  * Junk role (random bytes on a control connection):
  *   pptp_peer junk --server ADDR [--port PORT] [--bind ADDR] [--bytes N]
@@ -240,6 +294,10 @@
 #define PPTP_RX_MAX		1024	/* sanity bound for the Length field */
 #define PPTP_RX_BUF		4096
 #define GRE_MAX_PAYLOAD		1500
+
+/* A PNS asks for N incoming calls with the SCCRQ Host Name "pptp_peer in=N" */
+#define PNS_HOST_IN		"pptp_peer in="
+#define PNS_MAX_IN		64
 
 static bool opt_quiet;
 static bool opt_verbose;
@@ -605,16 +663,19 @@ static const char *const pac_write_names[] = {
 
 struct pac_conn {
 	int fd;			/* -1: slot free */
-	unsigned int id;	/* K, counts accepted connections from 1 */
+	unsigned int id;	/* K, counts connections from 1 */
+	bool started;		/* SCCRQ answered (ICRQs sent) */
 	struct sockaddr_in peer;
 	struct stream rx;
 };
 
 struct pac_call {
-	bool live;
+	bool live;		/* slot in use (@pac_id taken) */
+	bool incoming;		/* made by our ICRQ */
+	bool wait_icrp;		/* incoming, PNS ID not known yet */
 	int slot;		/* connection slot */
 	unsigned long serial;	/* creation order */
-	u16 pns_id;	/* as received in OCRQ */
+	u16 pns_id;	/* as received in OCRQ or ICRP */
 	u16 pac_id;
 	u32 tx_seq;
 	unsigned long echoed;
@@ -623,7 +684,8 @@ struct pac_call {
 static struct {
 	int lfd;
 	int gfd;
-	u32 laddr;
+	u32 laddr;		/* --listen or --bind address, or 0 */
+	bool connect;		/* --connect: one connection we open */
 	int max_conns;
 	int nconns;
 	unsigned int conn_seq;
@@ -637,6 +699,7 @@ static struct {
 	struct split_stats split;
 	int top;		/* call slots ever used: 0..top-1 */
 	u16 next_id;
+	unsigned long serial;	/* calls created, pending ones included */
 	unsigned long calls_total;
 	unsigned long echoed_total;
 	struct pac_conn conn[PAC_MAX_CONNS];
@@ -650,14 +713,20 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-/* Runs for every GRE packet, so it only scans the slots ever used. */
-static struct pac_call *pac_find(u16 pac_id)
+/*
+ * The call that holds @pac_id; with @up only one whose PNS ID is known.
+ * Runs for every GRE packet, so it only scans the slots ever used.
+ */
+static struct pac_call *pac_find(u16 pac_id, bool up)
 {
+	struct pac_call *c;
 	int i;
 
-	for (i = 0; i < pac.top; i++)
-		if (pac.call[i].live && pac.call[i].pac_id == pac_id)
-			return &pac.call[i];
+	for (i = 0; i < pac.top; i++) {
+		c = &pac.call[i];
+		if (c->live && c->pac_id == pac_id && !(up && c->wait_icrp))
+			return c;
+	}
 	return NULL;
 }
 
@@ -668,16 +737,44 @@ static u16 pac_alloc_id(void)
 	for (tries = 0; tries < 0x10000; tries++) {
 		u16 id = pac.next_id++;
 
-		if (id && !pac_find(id))
+		if (id && !pac_find(id, false))
 			return id;
 	}
 	return 0;
 }
 
+/* An incoming call the PNS never answered goes without a line. */
 static void pac_clear(struct pac_call *c)
 {
-	printf("PAC clear pac_id=%u echoed=%lu\n", c->pac_id, c->echoed);
+	if (!c->wait_icrp)
+		printf("PAC clear pac_id=%u echoed=%lu\n", c->pac_id,
+		       c->echoed);
 	c->live = false;
+}
+
+/* A free call slot for @slot's connection with a fresh PAC ID, or NULL. */
+static struct pac_call *pac_new_call(int slot)
+{
+	struct pac_call *c = NULL;
+	u16 id;
+	int i;
+
+	for (i = 0; i < PAC_MAX_CALLS && !c; i++)
+		if (!pac.call[i].live)
+			c = &pac.call[i];
+	if (!c)
+		return NULL;
+	id = pac_alloc_id();
+	if (!id)
+		return NULL;
+	if (c - pac.call >= pac.top)
+		pac.top = c - pac.call + 1;
+	memset(c, 0, sizeof(*c));
+	c->live = true;
+	c->slot = slot;
+	c->serial = pac.serial++;
+	c->pac_id = id;
+	return c;
 }
 
 static void pac_clear_conn(int slot)
@@ -739,23 +836,15 @@ static int pac_ocrq(int slot, const u8 *m)
 {
 	struct pac_conn *pc = &pac.conn[slot];
 	u16 pns_id = pptp_get(m, PPTP_F_CALL_ID);
-	struct pac_call *c = NULL;
 	char a[INET_ADDRSTRLEN];
+	struct pac_call *c;
 	u8 r[PPTP_CTL_BUF];
 	size_t rlen;
-	u16 id = 0;
-	int i;
 
 	if (pac.silent) {
 		printf("PAC silent pns_id=%u\n", pns_id);
 		return 0;
 	}
-	for (i = 0; i < PAC_MAX_CALLS && !c; i++)
-		if (!pac.call[i].live)
-			c = &pac.call[i];
-	if (c)
-		id = pac_alloc_id();
-
 	rlen = pptp_ctl_init(r, PPTP_OUT_CALL_REPLY);
 	pptp_set(r, PPTP_F_PEER_ID, pns_id);
 	if (pac.refuse) {
@@ -763,30 +852,125 @@ static int pac_ocrq(int slot, const u8 *m)
 		pptp_set(r, PPTP_F_RESULT, 7);		/* do not accept */
 		return pac_send(slot, r, rlen);
 	}
-	if (!c || !id) {
+	c = pac_new_call(slot);
+	if (!c) {
 		warnx("PAC conn=%u: call table full, refusing OCRQ", pc->id);
 		pptp_set(r, PPTP_F_RESULT, 2);		/* general error */
 		return pac_send(slot, r, rlen);
 	}
-
-	if (c - pac.call >= pac.top)
-		pac.top = c - pac.call + 1;
-	c->live = true;
-	c->slot = slot;
-	c->serial = pac.calls_total++;
 	c->pns_id = pns_id;
-	c->pac_id = id;
-	c->tx_seq = 0;
-	c->echoed = 0;
+	pac.calls_total++;
 	printf("PAC call conn=%u pns_id=%u pac_id=%u from=%s:%u\n", pc->id,
-	       pns_id, id, ip_str(pc->peer.sin_addr.s_addr, a),
+	       pns_id, c->pac_id, ip_str(pc->peer.sin_addr.s_addr, a),
 	       ntohs(pc->peer.sin_port));
 
-	pptp_set(r, PPTP_F_CALL_ID, id);
+	pptp_set(r, PPTP_F_CALL_ID, c->pac_id);
 	pptp_set(r, PPTP_F_RESULT, PPTP_OCRP_CONNECTED);
 	pptp_set(r, PPTP_F_SPEED, 64000);
 	pptp_set(r, PPTP_F_WINDOW, 64);
 	return pac_send(slot, r, rlen);
+}
+
+/*
+ * The number of incoming calls a PNS asks for in its SCCRQ's Host Name,
+ * "pptp_peer in=N"; 0 for any other name.
+ */
+static unsigned int pac_incoming_wanted(const u8 *sccrq)
+{
+	static const char tag[] = PNS_HOST_IN;
+	char host[64], *end;
+	unsigned long n;
+
+	pptp_get_str(sccrq, PPTP_F_HOST, host, sizeof(host));
+	if (strncmp(host, tag, sizeof(tag) - 1))
+		return 0;
+	n = strtoul(host + sizeof(tag) - 1, &end, 10);
+	if (*end || n > PNS_MAX_IN)
+		return 0;
+	return n;
+}
+
+/* ICRQ: a call to the PNS, whose PNS ID its ICRP will tell. */
+static int pac_icrq(int slot)
+{
+	struct pac_call *c = pac_new_call(slot);
+	u8 m[PPTP_CTL_BUF];
+	size_t len;
+
+	if (!c) {
+		warnx("PAC conn=%u: call table full, no ICRQ",
+		      pac.conn[slot].id);
+		return 0;
+	}
+	c->incoming = true;
+	c->wait_icrp = true;
+	len = pptp_ctl_init(m, PPTP_IN_CALL_REQ);
+	pptp_set(m, PPTP_F_CALL_ID, c->pac_id);
+	pptp_set(m, PPTP_F_SERIAL, (u16)c->serial);
+	pptp_set(m, PPTP_F_BEARER, 1);			/* analog */
+	pptp_set(m, PPTP_F_DIALED_LEN, 4);
+	pptp_set_str(m, PPTP_F_DIALED, "1723");
+	return pac_send(slot, m, len);
+}
+
+/* ICRP: the PNS took an incoming call; ICCN echoes its ID as received. */
+static int pac_icrp(int slot, const u8 *m)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+	u16 pac_id = pptp_get(m, PPTP_F_PEER_ID);
+	struct pac_call *c = pac_find(pac_id, false);
+	char a[INET_ADDRSTRLEN];
+	u8 r[PPTP_CTL_BUF];
+	size_t len;
+
+	if (!c || c->slot != slot || !c->wait_icrp) {
+		warnx("PAC conn=%u: ICRP for no waiting call %u", pc->id,
+		      pac_id);
+		return 0;
+	}
+	if (pptp_get(m, PPTP_F_RESULT) != PPTP_ICRP_CONNECT) {
+		warnx("PAC conn=%u: ICRP result %u for call %u", pc->id,
+		      pptp_get(m, PPTP_F_RESULT), pac_id);
+		c->live = false;
+		return 0;
+	}
+	c->pns_id = pptp_get(m, PPTP_F_CALL_ID);
+	c->wait_icrp = false;
+	pac.calls_total++;
+	printf("PAC call conn=%u pns_id=%u pac_id=%u from=%s:%u dir=in\n",
+	       pc->id, c->pns_id, pac_id, ip_str(pc->peer.sin_addr.s_addr, a),
+	       ntohs(pc->peer.sin_port));
+
+	len = pptp_ctl_init(r, PPTP_IN_CALL_CONNECTED);
+	pptp_set(r, PPTP_F_PEER_ID, c->pns_id);
+	pptp_set(r, PPTP_F_SPEED, 64000);
+	pptp_set(r, PPTP_F_WINDOW, 64);
+	pptp_set(r, PPTP_F_FRAMING, 1);			/* async */
+	return pac_send(slot, r, len);
+}
+
+/*
+ * SLI naming one of this connection's calls by its PAC ID: answered with
+ * an SLI and a WEN naming it by its PNS ID. Others get no answer.
+ */
+static int pac_sli(int slot, const u8 *m)
+{
+	struct pac_conn *pc = &pac.conn[slot];
+	u16 id = pptp_get(m, PPTP_F_PEER_ID);
+	struct pac_call *c = pac_find(id, true);
+	u8 r[PPTP_CTL_BUF];
+	size_t len;
+
+	if (!c || c->slot != slot) {
+		printf("PAC sli conn=%u id=%u unknown\n", pc->id, id);
+		return 0;
+	}
+	printf("PAC sli conn=%u pac_id=%u ok\n", pc->id, id);
+	if (pac_send(slot, r, sli_build(r, c->pns_id)) < 0)
+		return -1;
+	len = pptp_ctl_init(r, PPTP_WAN_ERROR_NOTIFY);
+	pptp_set(r, PPTP_F_PEER_ID, c->pns_id);
+	return pac_send(slot, r, len);
 }
 
 static int pac_ccrq(int slot, const u8 *m)
@@ -801,8 +985,8 @@ static int pac_ccrq(int slot, const u8 *m)
 	for (i = 0; i < PAC_MAX_CALLS; i++) {
 		struct pac_call *t = &pac.call[i];
 
-		if (t->live && t->slot == slot && t->pns_id == pns_id &&
-		    (!c || t->serial < c->serial))
+		if (t->live && !t->wait_icrp && t->slot == slot &&
+		    t->pns_id == pns_id && (!c || t->serial < c->serial))
 			c = t;
 	}
 	if (!c) {
@@ -821,7 +1005,7 @@ static int pac_ccrq(int slot, const u8 *m)
 
 static int pac_msg(int slot, const u8 *m, size_t len)
 {
-	unsigned int type = pptp_ctl_type(m);
+	unsigned int type = pptp_ctl_type(m), n;
 	u8 r[PPTP_CTL_BUF];
 	size_t rlen;
 
@@ -834,20 +1018,32 @@ static int pac_msg(int slot, const u8 *m, size_t len)
 	case PPTP_START_CTRL_REQ:
 		rlen = pptp_ctl_start(r, PPTP_START_CTRL_REPLY, 64,
 				      "pptp_peer-pac", "nf_pptp_alg test");
-		return pac_send(slot, r, rlen);
+		if (pac_send(slot, r, rlen) < 0)
+			return -1;
+		/* incoming calls once per connection, not per SCCRQ copy */
+		n = pac.conn[slot].started ? 0 : pac_incoming_wanted(m);
+		pac.conn[slot].started = true;
+		for (; n > 0; n--)
+			if (pac_icrq(slot) < 0)
+				return -1;
+		return 0;
 	case PPTP_ECHO_REQ:
 		return pac_send(slot, r, pptp_ctl_echo_reply(r, m));
 	case PPTP_OUT_CALL_REQ:
 		return pac_ocrq(slot, m);
 	case PPTP_CALL_CLEAR_REQ:
 		return pac_ccrq(slot, m);
+	case PPTP_IN_CALL_REPLY:
+		return pac_icrp(slot, m);
+	case PPTP_SET_LINK_INFO:
+		return pac_sli(slot, m);
 	case PPTP_STOP_CTRL_REQ:
 		pac_clear_conn(slot);
 		rlen = pptp_ctl_init(r, PPTP_STOP_CTRL_REPLY);
 		pptp_set(r, PPTP_F_RESULT, 1);
 		return pac_send(slot, r, rlen);
 	default:
-		return 0;	/* SLI, EchoRP, ...: nothing to answer */
+		return 0;	/* WEN, EchoRP, ...: nothing to answer */
 	}
 }
 
@@ -879,20 +1075,13 @@ static void pac_read_conn(int slot)
 	}
 }
 
-static void pac_accept(void)
+/* Serve the control connection @fd to @peer like every other. */
+static void pac_add_conn(int fd, const struct sockaddr_in *peer)
 {
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
 	char a[INET_ADDRSTRLEN];
 	struct pac_conn *pc;
-	int fd, slot;
+	int slot;
 
-	fd = accept4(pac.lfd, (struct sockaddr *)&sin, &slen, SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-			warnx("accept: %s", strerror(errno));
-		return;
-	}
 	for (slot = 0; slot < PAC_MAX_CONNS; slot++)
 		if (pac.conn[slot].fd < 0)
 			break;
@@ -905,11 +1094,56 @@ static void pac_accept(void)
 		set_nodelay(fd);
 	pc->fd = fd;
 	pc->id = ++pac.conn_seq;
-	pc->peer = sin;
+	pc->peer = *peer;
+	pc->started = false;
 	stream_init(&pc->rx);
 	pac.nconns++;
 	note("PAC conn conn=%u from=%s:%u\n", pc->id,
-	     ip_str(sin.sin_addr.s_addr, a), ntohs(sin.sin_port));
+	     ip_str(peer->sin_addr.s_addr, a), ntohs(peer->sin_port));
+}
+
+static void pac_accept(void)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	int fd;
+
+	fd = accept4(pac.lfd, (struct sockaddr *)&sin, &slen, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			warnx("accept: %s", strerror(errno));
+		return;
+	}
+	pac_add_conn(fd, &sin);
+}
+
+/* --connect: open the one control connection the PAC serves. */
+static void pac_connect(const char *server, unsigned int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET }, local;
+	socklen_t slen = sizeof(local);
+	char a[INET_ADDRSTRLEN];
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die(EXIT_ERROR, "socket: %s", strerror(errno));
+	if (pac.laddr) {
+		sin.sin_addr.s_addr = pac.laddr;
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			die(EXIT_ERROR, "bind %s: %s", ip_str(pac.laddr, a),
+			    strerror(errno));
+	}
+	sin.sin_addr.s_addr = parse_addr(server, "--connect");
+	sin.sin_port = htons(port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die(EXIT_ERROR, "connect %s:%u: %s", server, port,
+		    strerror(errno));
+	if (getsockname(fd, (struct sockaddr *)&local, &slen) < 0)
+		die(EXIT_ERROR, "getsockname: %s", strerror(errno));
+	printf("PAC connected local=%s:%u\n",
+	       ip_str(local.sin_addr.s_addr, a), ntohs(local.sin_port));
+	pac_add_conn(fd, &sin);
 }
 
 static void pac_read_gre(void)
@@ -930,7 +1164,7 @@ static void pac_read_gre(void)
 			continue;
 		if (pac.laddr && ip.daddr != pac.laddr)
 			continue;
-		c = pac_find(ip.gre.call_id);
+		c = pac_find(ip.gre.call_id, true);
 		if (!c) {
 			dbg("PAC gre from %s key %u: no such call\n",
 			    ip_str(ip.saddr, a), ip.gre.call_id);
@@ -951,7 +1185,8 @@ static void pac_read_gre(void)
 
 static void pac_usage(FILE *f)
 {
-	fputs("usage: pptp_peer pac [--listen ADDR] [--port PORT] [--call-id BASE]\n"
+	fputs("usage: pptp_peer pac [--listen ADDR | --connect ADDR [--bind ADDR]]\n"
+	      "                     [--port PORT] [--call-id BASE]\n"
 	      "                     [--max-conns N] [--time SECONDS]\n"
 	      "                     [--exit-after-conns N] [--refuse]\n"
 	      "                     [--write normal|each|split-random] [--seed S]\n"
@@ -968,12 +1203,15 @@ enum {
 	OPT_HOLD_SILENT, OPT_HOLD_ECHO, OPT_DUP, OPT_BOGUS, OPT_BYTES, OPT_SEED,
 	OPT_LINGER, OPT_GRE_SIZE,
 	OPT_AFTER_SCCRQ, OPT_DST, OPT_SECONDS, OPT_IDS, OPT_SPLIT_GAP,
+	OPT_CONNECT, OPT_INCOMING,
 };
 
 static int pac_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "connect", required_argument, NULL, OPT_CONNECT },
+		{ "bind", required_argument, NULL, OPT_BIND },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "call-id", required_argument, NULL, OPT_CALL_ID },
 		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
@@ -992,7 +1230,7 @@ static int pac_main(int argc, char **argv)
 	};
 	struct pollfd pfd[PAC_MAX_CONNS + 2];
 	int slot_of[PAC_MAX_CONNS + 2];
-	const char *listen_str = "0.0.0.0";
+	const char *listen_str = NULL, *connect_str = NULL, *bind_str = NULL;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	long long deadline = 0;
 	struct sigaction sa;
@@ -1009,6 +1247,13 @@ static int pac_main(int argc, char **argv)
 		switch (opt) {
 		case OPT_LISTEN:
 			listen_str = optarg;
+			break;
+		case OPT_CONNECT:
+			connect_str = optarg;
+			pac.connect = true;
+			break;
+		case OPT_BIND:
+			bind_str = optarg;
 			break;
 		case OPT_PORT:
 			port = parse_num(optarg, 1, 65535, "--port");
@@ -1062,11 +1307,16 @@ static int pac_main(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (connect_str && listen_str) ||
+	    (bind_str && !connect_str)) {
 		pac_usage(stderr);
 		return EXIT_ERROR;
 	}
-	pac.laddr = parse_addr(listen_str, "--listen");
+	if (pac.connect)
+		pac.laddr = bind_str ? parse_addr(bind_str, "--bind") : 0;
+	else
+		pac.laddr = parse_addr(listen_str ? listen_str : "0.0.0.0",
+				       "--listen");
 	rnd_seed(seed);
 	for (i = 0; i < PAC_MAX_CONNS; i++)
 		pac.conn[i].fd = -1;
@@ -1080,18 +1330,24 @@ static int pac_main(int argc, char **argv)
 	if (pac.laddr)
 		gre_bind(pac.gfd, pac.laddr);
 
-	pac.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (pac.lfd < 0)
-		die(EXIT_ERROR, "socket: %s", strerror(errno));
-	setsockopt(pac.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sin.sin_addr.s_addr = pac.laddr;
-	sin.sin_port = htons(port);
-	if (bind(pac.lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		die(EXIT_ERROR, "bind %s:%u: %s", listen_str, port,
-		    strerror(errno));
-	if (listen(pac.lfd, 64) < 0)
-		die(EXIT_ERROR, "listen: %s", strerror(errno));
-	printf("PAC listening %s:%u\n", ip_str(pac.laddr, a), port);
+	pac.lfd = -1;
+	if (pac.connect) {
+		pac_connect(connect_str, port);
+	} else {
+		pac.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (pac.lfd < 0)
+			die(EXIT_ERROR, "socket: %s", strerror(errno));
+		setsockopt(pac.lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+			   sizeof(one));
+		sin.sin_addr.s_addr = pac.laddr;
+		sin.sin_port = htons(port);
+		if (bind(pac.lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			die(EXIT_ERROR, "bind %s:%u: %s", ip_str(pac.laddr, a),
+			    port, strerror(errno));
+		if (listen(pac.lfd, 64) < 0)
+			die(EXIT_ERROR, "listen: %s", strerror(errno));
+		printf("PAC listening %s:%u\n", ip_str(pac.laddr, a), port);
+	}
 
 	if (run_time)
 		deadline = now_ms() + run_time * 1000;
@@ -1108,10 +1364,12 @@ static int pac_main(int argc, char **argv)
 		if (pac.exit_after && pac.conn_seq >= pac.exit_after &&
 		    !pac.nconns)
 			break;
+		if (pac.connect && !pac.nconns)
+			break;		/* the one connection is over */
 
 		n = 0;
 		listen_idx = -1;
-		if (pac.nconns < pac.max_conns) {
+		if (pac.lfd >= 0 && pac.nconns < pac.max_conns) {
 			pfd[n].fd = pac.lfd;
 			pfd[n].events = POLLIN;
 			listen_idx = n++;
@@ -1160,6 +1418,7 @@ static int pac_main(int argc, char **argv)
 #define PNS_PL_MAGIC		0x504E5345U	/* "PNSE" */
 #define PNS_PL_LEN		20
 #define PNS_SPLIT_GAP_MS	50
+#define PNS_ACCEPT_WAIT_MS	60000	/* --listen: wait for the PAC */
 
 enum pns_write {
 	W_NORMAL, W_COALESCE, W_COALESCE_ALL, W_SPLIT, W_EACH, W_SPLIT_RANDOM,
@@ -1186,8 +1445,11 @@ enum pns_phase { PH_NONE, PH_GRE, PH_HOLD };
 
 struct pns_call {
 	u16 pns_id;
-	u16 pac_id;	/* from OCRP */
+	u16 pac_id;	/* from OCRP or ICRQ */
+	bool incoming;	/* asked for by the PAC's ICRQ */
 	bool have_ocrp;
+	bool have_icrq;	/* answered with our ICRP */
+	bool have_iccn;	/* ICCN came (result 1 if it named us right) */
 	bool cdn;
 	int result;
 	int error;
@@ -1204,10 +1466,14 @@ struct pns_call {
 
 static struct {
 	/* options */
-	u32 server;
+	u32 server;		/* PAC address, also the GRE peer */
 	u32 bind_addr;
+	u32 listen_addr;	/* --listen: the PAC connects to us */
+	bool listen;
 	unsigned int port;
-	int ncalls;
+	int ncalls;		/* outgoing calls: call[0..ncalls-1] */
+	int nin;		/* incoming calls: the nin after them */
+	int ntotal;
 	unsigned int first_id;
 	bool same_id;
 	enum pns_write wmode;
@@ -1246,9 +1512,16 @@ static struct {
 	int stopccrp_result;
 	enum pns_phase phase;
 	bool send_warned;
+	unsigned long sli_sent;	/* --sli: SLIs written */
+	unsigned long got_sli;	/* SLIs and WENs naming one of our calls */
+	unsigned long got_wen;
+	unsigned long bad_sli;	/* ... naming none */
+	unsigned long bad_wen;
+	bool iccn_bad;		/* an ICCN named the wrong call */
 	size_t batch_len;
-	u8 batch[2 * (PPTP_CTL_BUF + PNS_MAX_CALLS * PPTP_CTL_BUF)];
-	struct pns_call call[PNS_MAX_CALLS];
+	u8 batch[2 * (PPTP_CTL_BUF +
+		      (PNS_MAX_CALLS + PNS_MAX_IN) * PPTP_CTL_BUF)];
+	struct pns_call call[PNS_MAX_CALLS + PNS_MAX_IN];
 } pns;
 
 static void pns_progress(void)
@@ -1258,7 +1531,7 @@ static void pns_progress(void)
 
 static bool pns_connected(const struct pns_call *c)
 {
-	return c->have_ocrp && c->result == 1;
+	return (c->incoming ? c->have_iccn : c->have_ocrp) && c->result == 1;
 }
 
 static void pns_ctl_lost(const char *why)
@@ -1345,11 +1618,15 @@ static void pns_flush(void)
 	pns.batch_len = 0;
 }
 
+/* With --incoming N the Host Name asks the PAC for N incoming calls. */
 static void pns_queue_sccrq(void)
 {
+	char host[64] = "pptp_peer-pns";
 	u8 m[PPTP_CTL_BUF];
 
-	pns_queue(m, sccrq_build(m, "pptp_peer-pns"));
+	if (pns.nin)
+		snprintf(host, sizeof(host), PNS_HOST_IN "%d", pns.nin);
+	pns_queue(m, sccrq_build(m, host));
 }
 
 /* --bogus, before the OCRQs: call messages for an ID no call has yet */
@@ -1412,6 +1689,84 @@ static void pns_queue_ocrqs(void)
 	}
 }
 
+/* ICRQ: the next incoming call takes it; our ICRP names both IDs. */
+static void pns_icrq(const u8 *m)
+{
+	u16 pac_id = pptp_get(m, PPTP_F_CALL_ID);
+	struct pns_call *c = NULL;
+	u8 r[PPTP_CTL_BUF];
+	size_t len;
+	int i;
+
+	for (i = pns.ncalls; i < pns.ntotal && !c; i++)
+		if (!pns.call[i].have_icrq)
+			c = &pns.call[i];
+	if (!c) {
+		printf("PNS error unexpected ICRQ call_id=%u\n", pac_id);
+		return;
+	}
+	c->have_icrq = true;
+	c->pac_id = pac_id;
+	len = pptp_ctl_init(r, PPTP_IN_CALL_REPLY);
+	pptp_set(r, PPTP_F_CALL_ID, c->pns_id);
+	pptp_set(r, PPTP_F_PEER_ID, pac_id);
+	pptp_set(r, PPTP_F_RESULT, PPTP_ICRP_CONNECT);
+	pptp_set(r, PPTP_F_WINDOW, 64);
+	pns_reply(r, len);
+}
+
+/*
+ * ICCN: the PAC answers our ICRPs in order, so it is the oldest answered
+ * call's; it must name that call by our own ID.
+ */
+static void pns_iccn(const u8 *m)
+{
+	u16 id = pptp_get(m, PPTP_F_PEER_ID);
+	struct pns_call *c = NULL;
+	int i;
+
+	for (i = pns.ncalls; i < pns.ntotal && !c; i++)
+		if (pns.call[i].have_icrq && !pns.call[i].have_iccn)
+			c = &pns.call[i];
+	if (!c) {
+		printf("PNS error unexpected ICCN peer_call_id=%u\n", id);
+		pns.iccn_bad = true;
+		return;
+	}
+	c->have_iccn = true;
+	if (id != c->pns_id) {
+		printf("PNS error ICCN idx=%d peer_call_id=%u want=%u\n",
+		       (int)(c - pns.call), id, c->pns_id);
+		return;
+	}
+	c->result = PPTP_ICRP_CONNECT;
+}
+
+/* SLI and WEN from the PAC must name one of our calls by our own ID. */
+static void pns_sli_wen(const u8 *m)
+{
+	bool sli = pptp_ctl_type(m) == PPTP_SET_LINK_INFO;
+	u16 id = pptp_get(m, PPTP_F_PEER_ID);
+	int i;
+
+	for (i = 0; i < pns.ntotal; i++) {
+		if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
+		    pns.call[i].pns_id == id) {
+			if (sli)
+				pns.got_sli++;
+			else
+				pns.got_wen++;
+			return;
+		}
+	}
+	printf("PNS error %s peer_call_id=%u names no call\n",
+	       sli ? "SLI" : "WEN", id);
+	if (sli)
+		pns.bad_sli++;
+	else
+		pns.bad_wen++;
+}
+
 static void pns_msg(const u8 *m, size_t len)
 {
 	unsigned int type = pptp_ctl_type(m);
@@ -1457,11 +1812,11 @@ static void pns_msg(const u8 *m, size_t len)
 	case PPTP_CALL_DISCONNECT_NOTIFY:
 		id = pptp_get(m, PPTP_F_CALL_ID);
 		c = NULL;
-		for (i = 0; i < pns.ncalls && !c; i++)
+		for (i = 0; i < pns.ntotal && !c; i++)
 			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
 			    pns.call[i].pac_id == id)
 				c = &pns.call[i];
-		for (i = 0; i < pns.ncalls && !c; i++)
+		for (i = 0; i < pns.ntotal && !c; i++)
 			if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
 			    pns.call[i].pns_id == id)
 				c = &pns.call[i];
@@ -1474,6 +1829,16 @@ static void pns_msg(const u8 *m, size_t len)
 			printf("PNS cdn pac_id=%u\n", id);
 		else
 			printf("PNS cdn pns_id=%u\n", id);
+		break;
+	case PPTP_IN_CALL_REQ:
+		pns_icrq(m);
+		break;
+	case PPTP_IN_CALL_CONNECTED:
+		pns_iccn(m);
+		break;
+	case PPTP_SET_LINK_INFO:
+	case PPTP_WAN_ERROR_NOTIFY:
+		pns_sli_wen(m);
 		break;
 	case PPTP_ECHO_REQ:
 		pns_reply(r, pptp_ctl_echo_reply(r, m));
@@ -1576,7 +1941,7 @@ static void pns_read_gre(void)
 			    ip_str(ip.saddr, a), ip.gre.call_id);
 			continue;
 		}
-		if (pr.idx >= (unsigned int)pns.ncalls ||
+		if (pr.idx >= (unsigned int)pns.ntotal ||
 		    pns.call[pr.idx].pns_id != ip.gre.call_id) {
 			dbg("PNS gre key %u idx %u: mismatch\n",
 			    ip.gre.call_id, pr.idx);
@@ -1635,11 +2000,29 @@ static bool pns_have_ocrps(void)
 	return missing <= pns.refused;
 }
 
+/* Every incoming call got its ICCN. */
+static bool pns_have_iccns(void)
+{
+	int i;
+
+	for (i = pns.ncalls; i < pns.ntotal; i++)
+		if (!pns.call[i].have_iccn)
+			return false;
+	return true;
+}
+
+/* Every SLI we sent got its SLI and WEN back (or something wrong did). */
+static bool pns_have_sli_answers(void)
+{
+	return pns.got_sli + pns.bad_sli >= pns.sli_sent &&
+	       pns.got_wen + pns.bad_wen >= pns.sli_sent;
+}
+
 static bool pns_have_cdns(void)
 {
 	int i;
 
-	for (i = 0; i < pns.ncalls; i++)
+	for (i = 0; i < pns.ntotal; i++)
 		if (pns_connected(&pns.call[i]) && !pns.call[i].cdn)
 			return false;
 	return true;
@@ -1715,7 +2098,7 @@ static void pns_gre_phase(void)
 		now = now_ms();
 		due = now + 1000;
 		busy = false;
-		for (i = 0; i < pns.ncalls; i++) {
+		for (i = 0; i < pns.ntotal; i++) {
 			c = &pns.call[i];
 			if (!pns_connected(c))
 				continue;
@@ -1745,7 +2128,7 @@ static void pns_gre_phase(void)
 		pns_pump(due - now_ms());
 	}
 	pns.phase = PH_NONE;
-	for (i = 0; i < pns.ncalls; i++) {
+	for (i = 0; i < pns.ntotal; i++) {
 		c = &pns.call[i];
 		printf("PNS gre idx=%d pns_id=%u sent=%lu recv=%lu\n", i,
 		       c->pns_id, c->sent, c->recv);
@@ -1761,7 +2144,7 @@ static void pns_hold_phase(void)
 	while ((now = now_ms()) < end) {
 		if (now >= next) {
 			if (pns.gre && !pns.hold_silent)
-				for (i = 0; i < pns.ncalls; i++)
+				for (i = 0; i < pns.ntotal; i++)
 					if (pns_connected(&pns.call[i]))
 						pns_probe(&pns.call[i], PH_HOLD);
 			if (pns.hold_echo) {
@@ -1779,7 +2162,7 @@ static void pns_hold_phase(void)
 	pns.phase = PH_NONE;
 	if (!pns.gre)
 		return;
-	for (i = 0; i < pns.ncalls; i++)
+	for (i = 0; i < pns.ntotal; i++)
 		printf("PNS hold idx=%d pns_id=%u sent=%lu recv=%lu\n", i,
 		       pns.call[i].pns_id, pns.call[i].hold_sent,
 		       pns.call[i].hold_recv);
@@ -1787,12 +2170,15 @@ static void pns_hold_phase(void)
 
 static void pns_print_calls(void)
 {
+	struct pns_call *c;
 	int i;
 
-	for (i = 0; i < pns.ncalls; i++)
-		printf("PNS call idx=%d pns_id=%u pac_id=%u result=%d\n", i,
-		       pns.call[i].pns_id, pns.call[i].pac_id,
-		       pns.call[i].result);
+	for (i = 0; i < pns.ntotal; i++) {
+		c = &pns.call[i];
+		printf("PNS call idx=%d pns_id=%u pac_id=%u result=%d%s\n", i,
+		       c->pns_id, c->pac_id, c->result,
+		       c->incoming ? " dir=in" : "");
+	}
 }
 
 static void pns_end_phase(void)
@@ -1805,7 +2191,7 @@ static void pns_end_phase(void)
 		return;
 	switch (pns.end) {
 	case END_CCRQ:
-		for (i = 0; i < pns.ncalls; i++) {
+		for (i = 0; i < pns.ntotal; i++) {
 			if (!pns_connected(&pns.call[i]) || pns.call[i].cdn)
 				continue;
 			len = pptp_ctl_init(m, PPTP_CALL_CLEAR_REQ);
@@ -1844,8 +2230,9 @@ static void pns_end_phase(void)
 
 static void pns_usage(FILE *f)
 {
-	fputs("usage: pptp_peer pns --server ADDR [--port PORT] [--bind ADDR]\n"
-	      "         [--calls N] [--call-id FIRST] [--same-id]\n"
+	fputs("usage: pptp_peer pns --server ADDR | --listen ADDR [--port PORT]\n"
+	      "         [--bind ADDR] [--calls N] [--incoming N]\n"
+	      "         [--call-id FIRST] [--same-id]\n"
 	      "         [--write normal|each|coalesce|coalesce-all|split|split-random]\n"
 	      "         [--split-at K] [--split-gap-ms MS] [--seed S]\n"
 	      "         [--gre N] [--gre-interval-ms MS] [--gre-timeout-ms MS]\n"
@@ -1856,11 +2243,36 @@ static void pns_usage(FILE *f)
 	      f);
 }
 
+/* --write's Nagle setting; a time limit for connect() and blocking writes */
+static void pns_ctl_options(void)
+{
+	struct timeval tv = { .tv_sec = pns.stall_ms / 1000 };
+
+	if (pns.wmode != W_NORMAL)
+		set_nodelay(pns.cfd);
+	setsockopt(pns.cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* The control connection is up: its reader, and GRE from its address. */
+static void pns_ctl_ready(void)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	char a[INET_ADDRSTRLEN];
+
+	pns.ctl_open = true;
+	stream_init(&pns.rx);
+	if (getsockname(pns.cfd, (struct sockaddr *)&sin, &slen) < 0)
+		die(EXIT_ERROR, "getsockname: %s", strerror(errno));
+	pns.local_addr = sin.sin_addr.s_addr;
+	gre_bind(pns.gfd, pns.local_addr);
+	note("PNS connected local=%s:%u\n", ip_str(pns.local_addr, a),
+	     ntohs(sin.sin_port));
+}
+
 static void pns_connect(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t slen = sizeof(sin);
-	struct timeval tv = { .tv_sec = pns.stall_ms / 1000 };
 	char a[INET_ADDRSTRLEN];
 
 	pns.cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1872,11 +2284,7 @@ static void pns_connect(void)
 			die(EXIT_ERROR, "bind %s: %s",
 			    ip_str(pns.bind_addr, a), strerror(errno));
 	}
-	if (pns.wmode != W_NORMAL)
-		set_nodelay(pns.cfd);
-	/* bounds connect() and blocking writes */
-	setsockopt(pns.cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-
+	pns_ctl_options();
 	sin.sin_addr.s_addr = pns.server;
 	sin.sin_port = htons(pns.port);
 	if (connect(pns.cfd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -1884,23 +2292,60 @@ static void pns_connect(void)
 		die(EXIT_ERROR, "connect %s:%u: %s", ip_str(pns.server, a),
 		    pns.port, strerror(errno));
 	}
-	pns.ctl_open = true;
-	stream_init(&pns.rx);
-	if (getsockname(pns.cfd, (struct sockaddr *)&sin, &slen) < 0)
-		die(EXIT_ERROR, "getsockname: %s", strerror(errno));
-	pns.local_addr = sin.sin_addr.s_addr;
-	gre_bind(pns.gfd, pns.local_addr);
-	note("PNS connected local=%s:%u\n", ip_str(pns.local_addr, a),
-	     ntohs(sin.sin_port));
+	pns_ctl_ready();
+}
+
+/*
+ * --listen: the PAC opens the control connection. One is accepted, the
+ * listener closed, and the connection's peer is the GRE peer.
+ */
+static void pns_accept(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	char a[INET_ADDRSTRLEN];
+	struct pollfd pfd;
+	int lfd, one = 1, n;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		die(EXIT_ERROR, "socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_addr.s_addr = pns.listen_addr;
+	sin.sin_port = htons(pns.port);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die(EXIT_ERROR, "bind %s:%u: %s", ip_str(pns.listen_addr, a),
+		    pns.port, strerror(errno));
+	if (listen(lfd, 1) < 0)
+		die(EXIT_ERROR, "listen: %s", strerror(errno));
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	do {
+		n = poll(&pfd, 1, PNS_ACCEPT_WAIT_MS);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		printf("PNS stall waiting=connection\n");
+		die(EXIT_ERROR, "no connection to %s:%u within %d ms",
+		    ip_str(pns.listen_addr, a), pns.port, PNS_ACCEPT_WAIT_MS);
+	}
+	pns.cfd = accept4(lfd, (struct sockaddr *)&sin, &slen, SOCK_CLOEXEC);
+	if (pns.cfd < 0)
+		die(EXIT_ERROR, "accept: %s", strerror(errno));
+	close(lfd);
+	pns.server = sin.sin_addr.s_addr;
+	pns_ctl_options();
+	pns_ctl_ready();
 }
 
 static int pns_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "bind", required_argument, NULL, OPT_BIND },
 		{ "calls", required_argument, NULL, OPT_CALLS },
+		{ "incoming", required_argument, NULL, OPT_INCOMING },
 		{ "call-id", required_argument, NULL, OPT_CALL_ID },
 		{ "same-id", no_argument, NULL, OPT_SAME_ID },
 		{ "write", required_argument, NULL, OPT_WRITE },
@@ -1927,7 +2372,7 @@ static int pns_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *server = NULL;
+	const char *server = NULL, *listen = NULL;
 	unsigned long sent = 0, recv = 0;
 	u8 m[PPTP_CTL_BUF];
 	int opt, i, ok_calls = 0;
@@ -1956,9 +2401,16 @@ static int pns_main(int argc, char **argv)
 		case OPT_BIND:
 			pns.bind_addr = parse_addr(optarg, "--bind");
 			break;
+		case OPT_LISTEN:
+			listen = optarg;
+			break;
 		case OPT_CALLS:
-			pns.ncalls = parse_num(optarg, 1, PNS_MAX_CALLS,
+			pns.ncalls = parse_num(optarg, 0, PNS_MAX_CALLS,
 					       "--calls");
+			break;
+		case OPT_INCOMING:
+			pns.nin = parse_num(optarg, 0, PNS_MAX_IN,
+					    "--incoming");
 			break;
 		case OPT_CALL_ID:
 			pns.first_id = parse_num(optarg, 0, 65535,
@@ -2044,22 +2496,37 @@ static int pns_main(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (optind != argc || !server) {
+	if (optind != argc || !server == !listen ||
+	    (listen && pns.bind_addr)) {
 		pns_usage(stderr);
 		return EXIT_ERROR;
 	}
-	pns.server = parse_addr(server, "--server");
+	if (!pns.ncalls && !pns.nin)
+		die(EXIT_ERROR, "bad --calls '0' (want 1..%d, or 0 with --incoming)",
+		    PNS_MAX_CALLS);
+	if (server)
+		pns.server = parse_addr(server, "--server");
+	else
+		pns.listen_addr = parse_addr(listen, "--listen");
+	pns.listen = !server;
 	if (pns.split_gap < 0)
 		pns.split_gap = pns.wmode == W_SPLIT_RANDOM ?
 				SPLIT_RANDOM_GAP_MS : PNS_SPLIT_GAP_MS;
 	rnd_seed(seed);
-	for (i = 0; i < pns.ncalls; i++)
+	/* outgoing call I has FIRST+I, incoming call J FIRST+calls+J */
+	pns.ntotal = pns.ncalls + pns.nin;
+	for (i = 0; i < pns.ntotal; i++) {
 		pns.call[i].pns_id = pns.same_id ? pns.first_id :
 				     (pns.first_id + i) & 0xffff;
+		pns.call[i].incoming = i >= pns.ncalls;
+	}
 	pns.token = (u32)getpid() * 2654435761U ^ (u32)now_ms();
 
 	pns.gfd = gre_socket();
-	pns_connect();
+	if (pns.listen)
+		pns_accept();
+	else
+		pns_connect();
 
 	/* SCCRQ, OCRQs and their replies */
 	pns_queue_sccrq();
@@ -2076,16 +2543,20 @@ static int pns_main(int argc, char **argv)
 	}
 	if (!pns_wait(pns_have_ocrps, "OCRP"))
 		goto out;
+	if (pns.nin && !pns_wait(pns_have_iccns, "ICCN"))
+		goto out;
 	pns_print_calls();
 
 	if (pns.sli) {
-		for (i = 0; i < pns.ncalls; i++) {
+		for (i = 0; i < pns.ntotal; i++) {
 			if (!pns_connected(&pns.call[i]))
 				continue;
 			len = sli_build(m, pns.call[i].pac_id);
 			pns_queue(m, len);
+			pns.sli_sent += pns.dup ? 2 : 1;
 		}
 		pns_flush();
+		pns_wait(pns_have_sli_answers, "SLI");
 	}
 	if (pns.bogus)
 		pns_queue_bogus_late();
@@ -2100,8 +2571,8 @@ static int pns_main(int argc, char **argv)
 out:
 	pns_print_calls();
 summary:
-	pass = !pns.ctl_lost;
-	for (i = 0; i < pns.ncalls; i++) {
+	pass = !pns.ctl_lost && !pns.iccn_bad;
+	for (i = 0; i < pns.ntotal; i++) {
 		struct pns_call *c = &pns.call[i];
 
 		if (pns_connected(c))
@@ -2113,11 +2584,19 @@ summary:
 		sent += c->sent;
 		recv += c->recv;
 	}
+	if (pns.sli) {
+		printf("PNS sli sent=%lu got_sli=%lu got_wen=%lu bad=%lu\n",
+		       pns.sli_sent, pns.got_sli, pns.got_wen,
+		       pns.bad_sli + pns.bad_wen);
+		if (pns.got_sli != pns.sli_sent ||
+		    pns.got_wen != pns.sli_sent || pns.bad_sli || pns.bad_wen)
+			pass = false;
+	}
 	if (pns.wmode == W_SPLIT_RANDOM)
 		printf("PNS split pieces=%lu id_cuts=%lu\n", pns.split.pieces,
 		       pns.split.id_cuts);
 	printf("PNS summary calls_ok=%d calls=%d gre_sent=%lu gre_recv=%lu\n",
-	       ok_calls, pns.ncalls, sent, recv);
+	       ok_calls, pns.ntotal, sent, recv);
 	return pass ? EXIT_PASS : EXIT_FAILED;
 }
 
