@@ -67,12 +67,18 @@ ocrq_with_id() {
 		"tcp[((tcp[12]&0xf0)>>2)+8:2] = 7 and tcp[((tcp[12]&0xf0)>>2)+12:2] = $2" \
 		2>/dev/null | grep -c .
 }
+# ocrqs PCAP: OCRQs with any Call ID (each starts its segment here).
+ocrqs() {
+	tcpdump -n -r "$1" "tcp[((tcp[12]&0xf0)>>2)+8:2] = 7" 2>/dev/null | grep -c .
+}
 d_wire() {
 	lan=$(ocrq_with_id $RIG/lan.pcap 20631)
 	wan=$(ocrq_with_id $RIG/wan.pcap 20631)
-	echo "OCRQs with Call ID 20631: lan=$lan wan=$wan"
+	wall=$(ocrqs $RIG/wan.pcap)
+	echo "OCRQs with Call ID 20631: lan=$lan wan=$wan (wan: $wall OCRQs in all)"
 	tcpdump -n -r $RIG/lan.pcap 2>&1 | head -n 8
-	[ "$lan" -eq 2 ] && [ "$wan" -eq 0 ]
+	# Both captures saw both OCRQs; only the LAN one with the raw ID.
+	[ "$lan" -eq 2 ] && [ "$wall" -eq 2 ] && [ "$wan" -eq 0 ]
 }
 check d-wire-ids-translated d_wire
 d_pac_distinct() {
