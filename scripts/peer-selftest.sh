@@ -137,11 +137,19 @@ pair mixed-each "--write each" "$m --sli --write each"
 pair mixed-split-random "--write split-random --split-gap-ms 1 --seed 3" \
 	"$m --sli --write split-random --split-gap-ms 1 --seed 4"
 pair mixed-dup "" "$m --sli --dup"
+pair mixed-dup-coalesce "" "$m --sli --dup --write coalesce"
+pair mixed-dup-split-random "--write split-random --split-gap-ms 1 --seed 5" \
+	"$m --sli --dup --write split-random --split-gap-ms 1 --seed 6"
+pair many-dup-each "--write each" \
+	"--calls 16 --incoming 16 --sli --dup --write each"
 pair mixed-id-wrap "--call-id 65534" "$m --sli"
 reversed rev-bind "--calls 1 --incoming 2 --sli --hold 2" "--bind 10.201.0.1"
 reversed rev-each "$m --sli --write each --end stop" "--write each"
 reversed rev-split-random "$m --sli --write split-random --split-gap-ms 1" \
 	"--write split-random --split-gap-ms 1 --bind 10.201.0.1"
+reversed rev-dup-split-random \
+	"$m --sli --dup --write split-random --split-gap-ms 1 --seed 7" \
+	"--write split-random --split-gap-ms 1 --seed 8"
 
 echo "peer-selftest: $ran scenarios, $failed failed"
 [ "$failed" -eq 0 ]

@@ -63,8 +63,10 @@
  *   sent back carries exactly that ID. From then on it is served like an
  *   outgoing call (GRE, CCRQ, StopCCRQ, SLI).
  *   SLI: when its Peer Call ID is the PAC ID of a call on this connection,
- *   answered with an SLI and a WEN, both naming that call by its PNS ID
- *   as received; an SLI naming no such call gets no answer.
+ *   answered at once with an SLI and then a WEN, both naming that call by
+ *   its PNS ID as received, so the answers leave in the order the SLIs
+ *   came (each copy of a repeated SLI is answered); an SLI naming no such
+ *   call (e.g. pns --bogus's) gets no answer.
  *   Every GRE v1 data packet keyed with a live PAC Call ID is echoed to its
  *   source address with the key set to that call's PNS ID; the S bit is
  *   mirrored (own sequence numbers per call), the payload is unchanged.
@@ -169,10 +171,17 @@
  *                         CDNs or Stop did is seen apart from the FIN
  *                         (default 0)
  *   --sli                 once the calls are up, send one SLI per connected
- *                         call naming its PAC ID, and wait (as for other
- *                         replies) for the PAC's SLI and WEN answering
- *                         each; every SLI and WEN received must name one
- *                         of our calls by our own ID
+ *                         call (in idx order) naming its PAC ID, and wait
+ *                         (as for other replies) for the PAC's SLI and WEN
+ *                         answering each. The PAC answers each SLI with an
+ *                         SLI and a WEN, in that order and in the order
+ *                         the SLIs arrive, and TCP keeps order: so the
+ *                         j-th SLI and the j-th WEN received (from 0) must
+ *                         both name, by our own ID, the call whose SLI was
+ *                         the j-th written (with --dup each call's SLI is
+ *                         written twice, so each call is expected twice in
+ *                         a row), and the j-th WEN must come after the j-th
+ *                         SLI. Anything else is bad (below)
  *   --gre-size BYTES      GRE probe payload, zero-padded (default 20); the
  *                         kernel sends it with DF while the route's path
  *                         MTU allows (path-MTU tests)
@@ -218,8 +227,14 @@
  *     PNS split pieces=N id_cuts=M                   (split-random)
  *     PNS summary calls_ok=A calls=N gre_sent=S gre_recv=R
  *   gre_sent/gre_recv count all probes and echoes, hold included; calls=N
- *   counts both kinds.  sli: S SLIs written (twice per call with --dup),
- *   A SLIs and B WENs received naming one of our calls, C naming none.
+ *   counts both kinds.  sli: S SLIs written by --sli (twice per call with
+ *   --dup; --bogus's early SLI is not counted), A SLIs and B WENs received
+ *   that named the call their place in the sequence expects (see --sli),
+ *   C SLIs and WENs that did not: naming another ID (even one of our
+ *   other calls), a WEN ahead of its SLI, or one beyond the S-th of its
+ *   type, whenever it comes before the summary.  Each bad one also prints
+ *   "PNS error SLI|WEN #J peer_call_id=V ..." (J counts from 0 per type;
+ *   without --sli S is 0, so any SLI or WEN gets only that line).
  *   An OCRP or CDN that matches no waiting call is reported with a PNS
  *   error line and otherwise ignored; it does not change the exit status.
  *   Exit status: 0 when every outgoing call got OCRP result 1, every
@@ -254,7 +269,31 @@
  *   malformed ones: random flags, C or R set, K clear, routing bits, a
  *   protocol other than PPP, a Payload Length that lies, and headers cut
  *   short anywhere from 0 bytes to one byte before their end.
- *   Output (stdout): GREJUNK sent=N errors=E    (E: failed sendto calls)
+ *   Output (stdout):
+ *     GREJUNK sent=N errors=E          (E: failed sendto calls)
+ *     GREJUNK kinds wellformed=W malformed=M other=O
+ *   W + M + O = N: each packet sent is classed by its bytes as
+ *   nf_pptp_alg's GRE hook (src/gre.c) classes it, which reads only the
+ *   first 8 bytes (flags, protocol, Payload Length, key):
+ *     other      shorter than 8 bytes (a header cut there): the hook
+ *                leaves it alone, counted nowhere.  (Not version 1 would
+ *                be too, but every packet is version 1.)
+ *     malformed  version 1 with K clear, C or R set, or a protocol other
+ *                than PPP (0x880B): the hook counts gre_malformed.  These
+ *                are the C, R, K-clear and protocol kinds, and the
+ *                random-flags kind unless its flags happen to have K set
+ *                and C and R clear (a random protocol that happens to be
+ *                PPP is wellformed).
+ *     wellformed the rest: the hook looks the key up with the addresses
+ *                (gre_no_call unless a call has them, which translates
+ *                it).  Besides the plain ones these are the kinds the hook
+ *                does not check: the s and recursion bits set, a Payload
+ *                Length that lies, and a header cut after the key (in the
+ *                sequence or acknowledgment number).
+ *   A packet over the path MTU (payloads near 1500) leaves as fragments;
+ *   the classes hold where the hook sees it reassembled (conntrack's
+ *   defragmentation, on in every namespace where conntrack runs), else it
+ *   counts gre_fragment or nothing instead.
  *   Exit status 0; 2 on usage or setup errors or when nothing was sent.
  *
  * --verbose traces every control message and unmatched GRE packet to
@@ -1512,11 +1551,19 @@ static struct {
 	int stopccrp_result;
 	enum pns_phase phase;
 	bool send_warned;
-	unsigned long sli_sent;	/* --sli: SLIs written */
-	unsigned long got_sli;	/* SLIs and WENs naming one of our calls */
+	/*
+	 * --sli: the PAC answers the SLIs in the order they arrive, so the
+	 * j-th SLI and the j-th WEN received answer the j-th SLI written.
+	 */
+	unsigned long sli_sent;	/* SLIs written (both copies with --dup) */
+	unsigned long rx_sli;	/* SLIs and WENs received, right or not */
+	unsigned long rx_wen;
+	unsigned long got_sli;	/* ... naming the call their place says */
 	unsigned long got_wen;
-	unsigned long bad_sli;	/* ... naming none */
+	unsigned long bad_sli;	/* ... naming another, or one too many */
 	unsigned long bad_wen;
+	/* call index of the j-th SLI written */
+	u16 sli_call[2 * (PNS_MAX_CALLS + PNS_MAX_IN)];
 	bool iccn_bad;		/* an ICCN named the wrong call */
 	size_t batch_len;
 	u8 batch[2 * (PPTP_CTL_BUF +
@@ -1742,27 +1789,41 @@ static void pns_iccn(const u8 *m)
 	c->result = PPTP_ICRP_CONNECT;
 }
 
-/* SLI and WEN from the PAC must name one of our calls by our own ID. */
+/*
+ * The j-th SLI and the j-th WEN from the PAC answer the j-th SLI we wrote
+ * (TCP keeps the order, the PAC answers in it): both must name that SLI's
+ * call by our own ID, and the WEN must follow its SLI. Whatever else
+ * comes, or comes once all are answered, is bad.
+ */
 static void pns_sli_wen(const u8 *m)
 {
 	bool sli = pptp_ctl_type(m) == PPTP_SET_LINK_INFO;
+	const char *what = sli ? "SLI" : "WEN";
 	u16 id = pptp_get(m, PPTP_F_PEER_ID);
-	int i;
+	unsigned long j = sli ? pns.rx_sli++ : pns.rx_wen++;
+	const struct pns_call *c;
+	bool ok = false;
 
-	for (i = 0; i < pns.ntotal; i++) {
-		if (pns_connected(&pns.call[i]) && !pns.call[i].cdn &&
-		    pns.call[i].pns_id == id) {
-			if (sli)
-				pns.got_sli++;
-			else
-				pns.got_wen++;
-			return;
-		}
+	if (j >= pns.sli_sent) {
+		printf("PNS error %s #%lu peer_call_id=%u answers no SLI (%lu sent)\n",
+		       what, j, id, pns.sli_sent);
+	} else {
+		c = &pns.call[pns.sli_call[j]];
+		if (id != c->pns_id)
+			printf("PNS error %s #%lu peer_call_id=%u want=%u idx=%u\n",
+			       what, j, id, c->pns_id, pns.sli_call[j]);
+		else if (!sli && j >= pns.rx_sli)
+			printf("PNS error WEN #%lu peer_call_id=%u before its SLI\n",
+			       j, id);
+		else
+			ok = true;
 	}
-	printf("PNS error %s peer_call_id=%u names no call\n",
-	       sli ? "SLI" : "WEN", id);
-	if (sli)
+	if (sli && ok)
+		pns.got_sli++;
+	else if (sli)
 		pns.bad_sli++;
+	else if (ok)
+		pns.got_wen++;
 	else
 		pns.bad_wen++;
 }
@@ -2014,8 +2075,7 @@ static bool pns_have_iccns(void)
 /* Every SLI we sent got its SLI and WEN back (or something wrong did). */
 static bool pns_have_sli_answers(void)
 {
-	return pns.got_sli + pns.bad_sli >= pns.sli_sent &&
-	       pns.got_wen + pns.bad_wen >= pns.sli_sent;
+	return pns.rx_sli >= pns.sli_sent && pns.rx_wen >= pns.sli_sent;
 }
 
 static bool pns_have_cdns(void)
@@ -2375,7 +2435,7 @@ static int pns_main(int argc, char **argv)
 	const char *server = NULL, *listen = NULL;
 	unsigned long sent = 0, recv = 0;
 	u8 m[PPTP_CTL_BUF];
-	int opt, i, ok_calls = 0;
+	int opt, i, n, ok_calls = 0;
 	u32 seed = 1;
 	bool pass;
 	size_t len;
@@ -2553,7 +2613,9 @@ static int pns_main(int argc, char **argv)
 				continue;
 			len = sli_build(m, pns.call[i].pac_id);
 			pns_queue(m, len);
-			pns.sli_sent += pns.dup ? 2 : 1;
+			/* pns_queue() writes it twice with --dup */
+			for (n = pns.dup ? 2 : 1; n > 0; n--)
+				pns.sli_call[pns.sli_sent++] = i;
 		}
 		pns_flush();
 		pns_wait(pns_have_sli_answers, "SLI");
@@ -2797,9 +2859,39 @@ static void grejunk_usage(FILE *f)
 	      f);
 }
 
+/* What nf_pptp_alg's GRE hook (src/gre.c) makes of a grejunk packet */
+enum grejunk_class { GJ_WELLFORMED, GJ_MALFORMED, GJ_OTHER, GJ_NCLASS };
+
+/* Length of the header up to and including the key, all the hook reads */
+#define GREJUNK_HOOK_LEN	8
+
+/*
+ * Classify the @len bytes of GRE header and payload at @p as the hook
+ * does: fewer than GREJUNK_HOOK_LEN bytes, or not version 1, and it is
+ * left alone uncounted; version 1 without K, with C or R, or with a
+ * protocol other than PPP is counted gre_malformed; the rest is looked up
+ * by its key (gre_no_call when no call has it).
+ */
+static enum grejunk_class grejunk_classify(const u8 *p, size_t len)
+{
+	u16 flags;
+
+	if (len < GREJUNK_HOOK_LEN)
+		return GJ_OTHER;
+	flags = pptp_get16(p);
+	if ((flags & PPTP_GRE_VER_MASK) != PPTP_GRE_VER)
+		return GJ_OTHER;
+	if (!(flags & PPTP_GRE_K) || (flags & (PPTP_GRE_C | PPTP_GRE_R)) ||
+	    pptp_get16(p + 2) != PPTP_GRE_PPP)
+		return GJ_MALFORMED;
+	return GJ_WELLFORMED;
+}
+
 /*
  * One random GRE v1 packet into @p (the payload of a raw GRE send): a
- * well-formed one, whose flags, protocol and Payload Length may then lie.
+ * well-formed one, whose flags, protocol and Payload Length may then lie
+ * or whose header is cut short (grejunk_classify() says which the hook
+ * counts malformed).
  */
 static size_t grejunk_build(u8 *p, u32 lo, u32 hi)
 {
@@ -2866,7 +2958,7 @@ static int grejunk_main(int argc, char **argv)
 	};
 	u8 pkt[PPTP_GRE_HDR_MAX + GRE_MAX_PAYLOAD];
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	unsigned long sent = 0, errors = 0;
+	unsigned long sent = 0, errors = 0, kinds[GJ_NCLASS] = { 0 };
 	u32 bind_addr = 0, seed = 1, lo = 1, hi = 65535;
 	const char *dst = NULL;
 	long seconds = 5;
@@ -2924,13 +3016,17 @@ static int grejunk_main(int argc, char **argv)
 			break;
 		len = grejunk_build(pkt, lo, hi);
 		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sin,
-			   sizeof(sin)) < 0)
+			   sizeof(sin)) < 0) {
 			errors++;
-		else
+		} else {
 			sent++;
+			kinds[grejunk_classify(pkt, len)]++;
+		}
 	}
 	close(fd);
 	printf("GREJUNK sent=%lu errors=%lu\n", sent, errors);
+	printf("GREJUNK kinds wellformed=%lu malformed=%lu other=%lu\n",
+	       kinds[GJ_WELLFORMED], kinds[GJ_MALFORMED], kinds[GJ_OTHER]);
 	return sent ? EXIT_PASS : EXIT_ERROR;
 }
 
