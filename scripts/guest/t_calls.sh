@@ -219,11 +219,20 @@ p_client_distinct() {
 	[ "$n" -eq 6 ]
 }
 ocheck p-client-sees-distinct p_client_distinct
-# The table shows the second server's IDs translated (pac_id=SERVER/CLIENT).
+# The table (pac_id=CLIENT-SIDE/SERVER-SIDE): each of 4000-4002 twice on
+# the servers' side, once per connection; six distinct IDs on the client's
+# side; each colliding ID moved on exactly one of the two connections
+# (whichever came second), so three rows translated.
 p_table() {
-	calls_file
-	[ "$(calls_file | grep -c ' pac_id=400[0-2]/400[0-2] ')" -eq 3 ] &&
-	[ "$(calls_file | grep ' pac_id=400[0-2]/' | grep -vc ' pac_id=400[0-2]/400[0-2] ')" -eq 3 ]
+	calls_file | tee $RIG/p.calls
+	sed 's/.* pac_id=\([0-9]*\)\/\([0-9]*\) .*/\1 \2/' $RIG/p.calls >$RIG/p.ids
+	srv=$(awk '{ print $2 }' $RIG/p.ids | sort -n | tr '\n' ' ')
+	cli=$(awk '{ print $1 }' $RIG/p.ids | sort -u | grep -c .)
+	moved=$(awk '$1 != $2' $RIG/p.ids | grep -c .)
+	echo "server side: $srv; client side distinct: $cli; translated: $moved"
+	[ "$srv" = "4000 4000 4001 4001 4002 4002 " ] && [ "$cli" -eq 6 ] &&
+	[ "$moved" -eq 3 ] &&
+	[ "$(awk '$1 != $2 { print $2 }' $RIG/p.ids | sort -n | tr '\n' ' ')" = "4000 4001 4002 " ]
 }
 ocheck p-table-pac-ids-translated p_table
 wait $PP1
