@@ -279,30 +279,10 @@ ocheck k-table-empty wait_for 10 calls_is 0
 
 # ---- m: gre_mark with a meta mark rule, untracked mode ----------------------
 P=/sys/module/nf_pptp_alg/parameters
-cat >$RIG/mark.nft <<EOT
-table ip pptp_gw
-delete table ip pptp_gw
-table ip pptp_gw {
-	ct helper pptp {
-		type "pptp-alg" protocol tcp
-		l3proto ip
-	}
-	chain helpers {
-		type filter hook prerouting priority filter; policy accept;
-		tcp dport 1723 ct helper set "pptp"
-	}
-	chain forward {
-		type filter hook forward priority filter; policy drop;
-		ct state established,related accept
-		ip protocol gre meta mark 0x50 counter accept
-		iifname "lan0" oifname "wan0" ct state new accept
-	}
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "wan0" masquerade
-	}
-}
-EOT
+# The stock example with one rule more: GRE carrying the mark passes.
+sed '/ct state established,related accept/a\
+		ip protocol gre meta mark 0x50 counter accept' \
+	/examples/gateway-masquerade.nft >$RIG/mark.nft
 check m-ruleset nsx gw nft -f $RIG/mark.nft
 $IP netns exec srv pptp_peer pac --listen 10.10.10.2 --call-id 6000 --time 0 \
 	>$RIG/m-pac.out 2>&1 &
