@@ -15,8 +15,9 @@
 #     keeps working.
 #  m  gre_mark with a "meta mark" rule and gre_related=N: the mark is what
 #     carries the GRE through a policy-drop forward chain.
+#  f  fragmented GRE reaching the hooks (no conntrack, so no reassembly).
 #  h  hashsize=300 gives a 512-bucket map table (map_buckets).
-# rig-checks: 55
+# rig-checks: 56
 # rig-timeout: 600
 . /tests/lib.sh
 
@@ -310,6 +311,25 @@ ocheck m-unmarked-dropped sh -c "[ $? -ne 0 ] &&
 echo Y >$P/gre_related
 kill $PAC 2>/dev/null
 wait $PAC 2>/dev/null
+
+# ---- f: fragmented GRE where conntrack does not reassemble -----------------
+# With the ruleset gone nothing in gw uses conntrack, so nothing reassembles
+# (nf_defrag_ipv4 goes with its last user), while our hooks stay. The junk
+# peer's packets over the MTU leave c1 as fragments: each first fragment
+# is counted and left alone; the count is at most what the peer sent.
+nsx gw nft flush ruleset
+stats_save $RIG/sf
+nsx c1 pptp_peer grejunk --dst 10.10.10.2 --bind 192.168.10.115 --seconds 2 \
+	--seed 3 >$RIG/f-junk.out 2>&1
+f_counted() {
+	cat $RIG/f-junk.out
+	_fs=$(sed -n 's/^GREJUNK sent=\([0-9]*\) .*/\1/p' $RIG/f-junk.out)
+	_fd=$(stat_delta $RIG/sf gre_fragment)
+	_ft=$(stat_delta $RIG/sf gre_translated)
+	echo "gre_fragment +$_fd of ${_fs:-0} sent, gre_translated +$_ft"
+	[ "$_fd" -ge 1 ] && [ "$_fd" -le "${_fs:-0}" ] && [ "$_ft" -eq 0 ]
+}
+ocheck f-fragments-counted f_counted
 
 # ---- h: hashsize --------------------------------------------------------------
 ocheck h-map-buckets is "$(stat_of map_buckets)" 512
