@@ -336,5 +336,7 @@ ocheck h-map-buckets is "$(stat_of map_buckets)" 512
 
 ocheck calls-table-empty wait_for 10 calls_is 0
 topo_down
-check calls-unload $RMMOD nf_pptp_alg
+# The netns go away in the background (cleanup_net), and with them the
+# nft helper objects holding the module.
+check calls-unload wait_for 15 $RMMOD nf_pptp_alg
 dmesg_clean calls
