@@ -52,10 +52,8 @@ ln -sf ../usr/sbin/ip "$root/sbin/ip"
 
 # Our scripted peer, static so it needs nothing. It and pptp_bench share
 # scripts/pptp_codec.c, built on the module's pure message code.
-codec=("-I$REPO/include" "$REPO/scripts/pptp_codec.c" "$REPO/src/pptp_msg.c")
 if [ -f "$REPO/scripts/pptp_peer.c" ]; then
-	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_peer" \
-		"$REPO/scripts/pptp_peer.c" "${codec[@]}"
+	build_peer_tool pptp_peer "$root/usr/bin/pptp_peer"
 fi
 gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/ct_unhelp" "$REPO/scripts/ct_unhelp.c"
 # tc's "action ct ... helper" for act_ct (Debian 12's tc predates it).
@@ -63,8 +61,7 @@ if [ -f "$REPO/scripts/tc_ct_helper.c" ]; then
 	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/tc_ct_helper" "$REPO/scripts/tc_ct_helper.c"
 fi
 if [ -f "$REPO/scripts/pptp_bench.c" ]; then
-	gcc -O2 -Wall -Wextra -static -o "$root/usr/bin/pptp_bench" \
-		"$REPO/scripts/pptp_bench.c" "${codec[@]}"
+	build_peer_tool pptp_bench "$root/usr/bin/pptp_bench"
 fi
 
 # Kernel modules and ours, indexed for modprobe.

@@ -27,3 +27,14 @@ need_pkgs() {
 		apt-get install -y -q "${missing[@]}" >/dev/null
 	fi
 }
+
+# build_peer_tool NAME OUT [GCC-ARGS...]: scripts/NAME.c (pptp_peer,
+# pptp_bench), static, with the tools' codec and the module's pure
+# message code it is built on.
+build_peer_tool() {
+	local name=$1 out=$2
+	shift 2
+	gcc -O2 -Wall -Wextra -static "$@" -I"$REPO/include" -o "$out" \
+		"$REPO/scripts/$name.c" "$REPO/scripts/pptp_codec.c" \
+		"$REPO/src/pptp_msg.c"
+}

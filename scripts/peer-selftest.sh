@@ -22,9 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -Wall -Wextra -Werror -static -I"$REPO/include" -o "$tmp/pptp_peer" \
-	"$REPO/scripts/pptp_peer.c" "$REPO/scripts/pptp_codec.c" \
-	"$REPO/src/pptp_msg.c"
+build_peer_tool pptp_peer "$tmp/pptp_peer" -Werror
 peer=$tmp/pptp_peer
 
 ip netns add "$na"

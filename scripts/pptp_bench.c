@@ -708,16 +708,7 @@ static int pns_request(struct pns_conn *c)
 	struct pns_call *call = &pns.calls[idx];
 	u8 b[PPTP_CTL_BUF];
 
-	pptp_ctl_init(b, PPTP_OUT_CALL_REQ);
-	pptp_set(b, PPTP_F_CALL_ID, call->pns_id);
-	pptp_set(b, PPTP_F_SERIAL, (u16)idx);
-	pptp_set(b, PPTP_F_MIN_BPS, 2400);
-	pptp_set(b, PPTP_F_MAX_BPS, 100000000);
-	pptp_set(b, PPTP_F_BEARER, 3);		/* any */
-	pptp_set(b, PPTP_F_FRAMING, 3);		/* any */
-	pptp_set(b, PPTP_F_WINDOW, 64);
-	pptp_set(b, PPTP_F_PHONE_LEN, 5);
-	pptp_set_str(b, PPTP_F_PHONE, "bench");
+	pptp_ctl_ocrq(b, call->pns_id, (u16)idx, "bench");
 	call->state = K_REQ;
 	return msg_send(c->fd, b);
 }

@@ -222,6 +222,22 @@ size_t pptp_ctl_start(u8 *m, enum pptp_ctrl_type type, u16 max_channels,
 	return len;
 }
 
+size_t pptp_ctl_ocrq(u8 *m, u16 call_id, u16 serial, const char *phone)
+{
+	size_t len = pptp_ctl_init(m, PPTP_OUT_CALL_REQ);
+
+	pptp_set(m, PPTP_F_CALL_ID, call_id);
+	pptp_set(m, PPTP_F_SERIAL, serial);
+	pptp_set(m, PPTP_F_MIN_BPS, 2400);
+	pptp_set(m, PPTP_F_MAX_BPS, 10000000);
+	pptp_set(m, PPTP_F_BEARER, 3);		/* any */
+	pptp_set(m, PPTP_F_FRAMING, 3);		/* any */
+	pptp_set(m, PPTP_F_WINDOW, 64);
+	pptp_set(m, PPTP_F_PHONE_LEN, (u16)strlen(phone));
+	pptp_set_str(m, PPTP_F_PHONE, phone);
+	return len;
+}
+
 size_t pptp_ctl_echo_reply(u8 *m, const u8 *rq)
 {
 	size_t len = pptp_ctl_init(m, PPTP_ECHO_REPLY);

@@ -99,6 +99,9 @@ void pptp_get_str(const u8 *m, enum pptp_field f, char *buf, size_t size);
 size_t pptp_ctl_start(u8 *m, enum pptp_ctrl_type type, u16 max_channels,
 		      const char *host, const char *vendor);
 
+/* An OCRQ for call @call_id (any bearer and framing, 2400..10M bit/s). */
+size_t pptp_ctl_ocrq(u8 *m, u16 call_id, u16 serial, const char *phone);
+
 /* The EchoRP (result 1) to the EchoRQ @rq. */
 size_t pptp_ctl_echo_reply(u8 *m, const u8 *rq);
 

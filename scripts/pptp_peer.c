@@ -1722,16 +1722,8 @@ static void pns_queue_ocrqs(void)
 	if (pns.bogus)
 		pns_queue_bogus_early();
 	for (i = 0; i < pns.ncalls; i++) {
-		len = pptp_ctl_init(m, PPTP_OUT_CALL_REQ);
-		pptp_set(m, PPTP_F_CALL_ID, pns.call[i].pns_id);
-		pptp_set(m, PPTP_F_SERIAL, i + 1);
-		pptp_set(m, PPTP_F_MIN_BPS, 2400);
-		pptp_set(m, PPTP_F_MAX_BPS, 10000000);
-		pptp_set(m, PPTP_F_BEARER, 3);		/* any */
-		pptp_set(m, PPTP_F_FRAMING, 3);		/* any */
-		pptp_set(m, PPTP_F_WINDOW, 64);
-		pptp_set(m, PPTP_F_PHONE_LEN, 4);
-		pptp_set_str(m, PPTP_F_PHONE, "1723");
+		len = pptp_ctl_ocrq(m, pns.call[i].pns_id, (u16)(i + 1),
+				    "1723");
 		pns_queue(m, len);
 	}
 }

@@ -259,9 +259,9 @@ static int pptp_alg_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "calls_live %u\n", READ_ONCE(pn->ncalls));
 	seq_printf(seq, "calls_pending %u\n", READ_ONCE(pn->npending));
 	seq_printf(seq, "conns_live %u\n", READ_ONCE(pn->nconns));
-	seq_printf(seq, "netns_ready %u\n", READ_ONCE(pn->ready) ? 1 : 0);
 	/* Pairs with set-up's release: the table exists once @ready does. */
 	ready = smp_load_acquire(&pn->ready);
+	seq_printf(seq, "netns_ready %u\n", ready ? 1 : 0);
 	seq_printf(seq, "map_buckets %u\n", ready ? pn->table.mask + 1 : 0);
 	/* Module-wide: objects not yet back in their caches. */
 	seq_printf(seq, "objects_calls %d\n", atomic_read(&pptp_alg_objects[0]));
