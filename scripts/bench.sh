@@ -2,21 +2,42 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh [-k VERSION]... [-t TEST]: make bench. Boots each kernel once
 # (default: 6.12.111+deb12-amd64, then 6.1.0-47-amd64; BENCH_KERNELS
-# overrides) with 2 GiB and runs the guest test t_bench.sh (or TEST, e.g.
-# benchsmoke): N = 1, 100, 1000, 10000 calls through the gateway with no
-# conntrack (a, a1), mainline's pptp helper (b) and nf_pptp_alg (c); see
-# scripts/guest/t_bench.sh. Prints each kernel's tables and bench line
-# ("bench[VERSION]: ..."), then the first kernel's line as the last line:
-#   bench: flat=X vs_untracked=Y setup_vs_untracked=Z bytes_per_call=W stock_flat=V
+# overrides) and runs the guest test t_bench.sh (or TEST, e.g.
+# benchsmoke): N calls through the gateway, columns a (untracked), n (NAT
+# without a helper), b (mainline's helper), c (nf_pptp_alg) and c1/n1 (one
+# call per control connection); see scripts/guest/t_bench.sh. Prints each
+# kernel's tables, profiles and bench line ("bench[VERSION]: ..."), then
+# the first kernel's line as the last line:
+#   bench: flat=X vs_untracked=Y vs_nat=Z setup_vs_nat=S bytes_per_call=W
+#          bytes_per_call_multi=M stock_flat=V setup_vs_untracked=U
 #
-# The guest runs with QEMU's -icount (BENCH_ICOUNT, default
-# "shift=2,align=off,sleep=on"; empty for real time): guest time then
-# counts executed instructions (4 ns each), so the rates measure the work
-# per packet and do not move when other jobs share the host's CPUs.
-# BENCH_TIMEOUT (default 3600) bounds the guest test in guest seconds; the
-# boot may take twice that plus 600 s of wall time. Boots like guest.sh,
-# but from a private directory, $CACHE/bench-rig (module build, initramfs,
-# console.log), so a concurrent make check cannot overwrite them.
+# Options (environment, or make variables: make bench BENCH_NS="1 100"):
+#   BENCH_KERNELS   kernel versions, in order
+#   BENCH_NS        call counts (default "1 100 1000 10000 65535")
+#   BENCH_COLS      columns (default "a n n1 b c c1"; also a1, and a
+#                   trailing 0 for set-up only: a0, c0...)
+#   BENCH_LAYOUT    EVERYxCALLS: every EVERY-th connection carries CALLS
+#                   calls, the others one (default 10x4)
+#   BENCH_ONE_MAX   most calls of a one-call-per-connection column
+#                   (b, n1, c1; default 10000)
+#   BENCH_LOAD      "WARMUP WINDOWS SECONDS" of the GRE load phase
+#                   (default "2 5 2")
+#   BENCH_HASHSIZE  nf_pptp_alg's hashsize parameter (default: its own)
+#   BENCH_PROFILE   columns to profile with perf after the measured runs
+#                   (default "a n c"; "" for none), at BENCH_PROFILE_N
+#                   calls (default 1000); perf comes from linux-perf
+#   BENCH_MEM       guest memory in MiB (default 4096: 65,535 calls)
+#   BENCH_SMP       guest vCPUs (default 1)
+#   BENCH_TIMEOUT   bound of the guest test in guest seconds (default
+#                   10800); the boot may take twice that plus 600 s
+#   BENCH_ICOUNT    QEMU -icount (default "shift=2,align=off,sleep=on";
+#                   empty for real time): guest time then counts executed
+#                   instructions (4 ns each), so the rates measure the
+#                   work per packet and do not move when other jobs share
+#                   the host's CPUs
+# Boots like guest.sh, but from a private directory, $CACHE/bench-rig
+# (module build, initramfs, console.log), so a concurrent make check
+# cannot overwrite them.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,9 +53,26 @@ done
 if [ ${#vers[@]} -eq 0 ]; then
 	read -r -a vers <<<"${BENCH_KERNELS:-6.12.111+deb12-amd64 6.1.0-47-amd64}"
 fi
-tmo=${BENCH_TIMEOUT:-3600}
+tmo=${BENCH_TIMEOUT:-10800}
 icount=${BENCH_ICOUNT-shift=2,align=off,sleep=on}
+mem=${BENCH_MEM:-4096}
+smp=${BENCH_SMP:-1}
+profile=${BENCH_PROFILE-a n c}
 priv=$CACHE/bench-rig
+
+# rig.NAME=VALUE for the guest, spaces turned to commas.
+opts="rig.timeout=$tmo"
+for kv in bench_ns:BENCH_NS bench_cols:BENCH_COLS bench_layout:BENCH_LAYOUT \
+	  bench_one_max:BENCH_ONE_MAX bench_load:BENCH_LOAD \
+	  bench_hashsize:BENCH_HASHSIZE bench_profile_n:BENCH_PROFILE_N; do
+	var=${kv#*:}
+	[ -n "${!var:-}" ] || continue
+	opts="$opts rig.${kv%%:*}=$(echo "${!var}" | tr -s ' ' ',')"
+done
+if [ -n "$profile" ]; then
+	opts="$opts rig.bench_profile=$(echo "$profile" | tr -s ' ' ',')"
+	command -v perf >/dev/null || need_pkgs linux-perf
+fi
 
 start=$(date +%s)
 rc=0
@@ -51,15 +89,16 @@ for v in "${vers[@]}"; do
 	out=$priv/guest-$v
 	ko=$(NF_PPTP_ALG_CACHE=$priv "$REPO/scripts/kernel.sh" "$v") ||
 		{ echo "FAIL [$v] module-build"; rc=1; continue; }
-	NF_PPTP_ALG_CACHE=$priv "$REPO/scripts/initramfs.sh" "$v" "$ko" "$out/initrd.gz" ||
+	NF_PPTP_ALG_PERF=${profile:+1} NF_PPTP_ALG_CACHE=$priv \
+		"$REPO/scripts/initramfs.sh" "$v" "$ko" "$out/initrd.gz" ||
 		{ echo "FAIL [$v] initramfs"; rc=1; continue; }
 	log "bench: booting $v: $test${icount:+ (icount $icount)}, up to ${tmo}s"
 	t0=$(date +%s)
 	timeout --foreground -k 10 $((2 * tmo + 600)) qemu-system-x86_64 \
-		-accel tcg -cpu max ${icount:+-icount "$icount"} -m 2048 \
+		-accel tcg -cpu max ${icount:+-icount "$icount"} -m "$mem" -smp "$smp" \
 		-nographic -no-reboot -nic none \
 		-kernel "$CACHE/kernels/$v/vmlinuz" -initrd "$out/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$test rig.timeout=$tmo" \
+		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$test $opts" \
 		</dev/null >"$out/console.log" 2>&1
 	qrc=$?
 	t1=$(date +%s)
@@ -76,6 +115,8 @@ for v in "${vers[@]}"; do
 	echo "=== $v (boot and run: $((t1 - t0)) s)"
 	sed -n '/^BENCH-REPORT-BEGIN/,/^BENCH-REPORT-END/p' "$con" |
 		grep -v '^BENCH-REPORT-'
+	sed -n '/^BENCH-PROFILE-BEGIN/,/^BENCH-PROFILE-END/p' "$con"
+	grep -E '^bench: .* not run|^bench: flat over' "$con"
 	awk '/^extra slab per call/ { p = 1; print; next }
 	     p && /^    [^|]/ { print; next }
 	     { p = 0 }' "$con"

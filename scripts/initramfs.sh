@@ -22,6 +22,11 @@ tools=(/usr/sbin/ip /usr/sbin/nft /usr/sbin/xtables-nft-multi
        /usr/sbin/conntrack /usr/bin/tcpdump /usr/sbin/pppd /usr/sbin/pptpd
        /usr/sbin/pptpctrl /usr/sbin/bcrelay /usr/sbin/pptp /usr/bin/kmod
        /usr/sbin/tc)
+# make bench's profiles (NF_PPTP_ALG_PERF=1): Debian's perf, whatever its
+# version (record and report of a software clock event need no match).
+if [ -n "${NF_PPTP_ALG_PERF:-}" ] && [ -x /usr/bin/perf ]; then
+	tools+=(/usr/bin/perf)
+fi
 libs=()
 for t in "${tools[@]}"; do
 	cp "$t" "$root$t"

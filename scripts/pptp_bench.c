@@ -111,7 +111,7 @@
 #define BENCH_BODY		16	/* magic, call index, kind, sequence */
 #define KIND_LOAD		0xFF
 #define PAYLOAD_MAX		1400
-#define MAX_CALLS		60000
+#define MAX_CALLS		65535
 #define MAX_WINDOWS		100
 #define PROBE_RETRY_S		1.0
 #define PROBE_TRIES		5

@@ -272,7 +272,8 @@ static struct pptp_rw_call *pptp_alg_call_new(void *ctx)
 	conn->npending++;
 	conn->host->ncalls++;
 	conn->host->npending++;
-	pn->ncalls++;
+	/* Read locklessly by the GRE hook's early return. */
+	WRITE_ONCE(pn->ncalls, pn->ncalls + 1);
 	pn->npending++;
 	pptp_alg_count(pn, PPTP_STAT_CALLS_CREATED);
 	return &call->rw;
@@ -295,7 +296,7 @@ static void pptp_alg_call_put(struct pptp_alg_call *call,
 	pptp_alg_unpend(call);
 	conn->ncalls--;
 	conn->host->ncalls--;
-	pn->ncalls--;
+	WRITE_ONCE(pn->ncalls, pn->ncalls - 1);
 	atomic_dec(&pptp_alg_calls_total);
 	if (why != PPTP_STAT_CALLS_FREED)
 		pptp_alg_count(pn, why);

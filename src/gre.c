@@ -286,17 +286,25 @@ static unsigned int pptp_alg_gre_pre(void *priv, struct sk_buff *skb,
 	u16 zone, id;
 	u32 mark;
 
+	if (iph->protocol != IPPROTO_GRE && iph->protocol != IPPROTO_ICMP)
+		return NF_ACCEPT;
+	pn = pptp_alg_pernet(state->net);
+	/*
+	 * No calls, nothing to translate: no parsing, lookup or count. A
+	 * call that is being set up or removed meanwhile is no different
+	 * from one that comes or goes a packet later.
+	 */
+	if (!READ_ONCE(pn->ncalls))
+		return NF_ACCEPT;
 	if (iph->protocol != IPPROTO_GRE) {
-		if (iph->protocol != IPPROTO_ICMP || !pptp_alg_icmp_parse(skb, &q))
+		if (!pptp_alg_icmp_parse(skb, &q))
 			return NF_ACCEPT;
 		/* Ours once it quotes a packet we sent: translated after NAT. */
-		pn = pptp_alg_pernet(state->net);
 		if (pptp_alg_find(pn, q.iph.saddr, q.iph.daddr,
 				  ntohs(q.gh.call_id), 0, PPTP_STAGE_ICMP))
 			pptp_alg_untrack(skb);
 		return NF_ACCEPT;
 	}
-	pn = pptp_alg_pernet(state->net);
 	gh = pptp_alg_gre_header(skb, pn, &buf);
 	if (!gh)
 		return NF_ACCEPT;
