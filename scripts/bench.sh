@@ -24,7 +24,8 @@
 #                   (default "2 5 2")
 #   BENCH_HASHSIZE  nf_pptp_alg's hashsize parameter (default: its own)
 #   BENCH_PROFILE   columns to profile with perf after the measured runs
-#                   (default "a n c"; "" for none), at BENCH_PROFILE_N
+#                   (default "a n c n:setup c:setup"; COL:setup samples the
+#                   set-up without GRE; "" for none), at BENCH_PROFILE_N
 #                   calls (default 1000); perf comes from linux-perf
 #   BENCH_MEM       guest memory in MiB (default 4096: 65,535 calls)
 #   BENCH_SMP       guest vCPUs (default 1)
@@ -57,7 +58,7 @@ tmo=${BENCH_TIMEOUT:-10800}
 icount=${BENCH_ICOUNT-shift=2,align=off,sleep=on}
 mem=${BENCH_MEM:-4096}
 smp=${BENCH_SMP:-1}
-profile=${BENCH_PROFILE-a n c}
+profile=${BENCH_PROFILE-a n c n:setup c:setup}
 priv=$CACHE/bench-rig
 
 # rig.NAME=VALUE for the guest, spaces turned to commas.

@@ -40,8 +40,9 @@
 #   rig.bench_profile=COLS    after the measured runs, run each column once
 #                             more at B_PROFILE_N calls (rig.bench_profile_n,
 #                             default 1000) under perf record (cpu-clock,
-#                             all CPUs) during its load phase, and print
-#                             perf report's top symbols
+#                             all CPUs) for 4 s of its load phase (COL) or
+#                             its whole set-up without GRE (COL:setup), and
+#                             print perf report's top symbols
 # Prints the tables between BENCH-REPORT-BEGIN/END, profiles between
 # BENCH-PROFILE-BEGIN/END, and the bench line:
 #   bench: flat=c(hi)/c(lo) vs_untracked=min c/a vs_nat=min c/n
@@ -250,23 +251,27 @@ wait_no_calls() {
 	echo "    bench: $(stat_of calls_live) calls of the warm-up still live"
 }
 
-# perf_profile TAG: sample every CPU while the load phase goes on.
-perf_profile() {
+# perf_start TAG / perf_stop: sample every CPU (cpu-clock, call graphs)
+# from now until perf_stop.
+perf_start() {
 	_pd=$B_OUT/perf-$1
-	# The load phase starts after the PNS's set-up line and warm-up.
-	wait_for 120 grep -q '^BENCH setup' $B_OUT/pns-$1.out
-	sleep "${B_LOADOPT%% *}"
-	perf record -q -a -g -e cpu-clock -F 997 -o $_pd.data -- sleep 4 \
-		>$_pd.log 2>&1
+	perf record -q -a -g -e cpu-clock -F 2999 -o $_pd.data >$_pd.log 2>&1 &
+	B_PERF=$!
+	sleep 1
+}
+
+perf_stop() {
+	kill -INT $B_PERF 2>/dev/null
+	wait $B_PERF
 }
 
 perf_print() {
 	_pd=$B_OUT/perf-$1
-	echo "BENCH-PROFILE-BEGIN $1 (perf record -a -g -e cpu-clock, 4 s of the load phase)"
+	echo "BENCH-PROFILE-BEGIN $1 (perf record -a -g -e cpu-clock -F 2999; $2)"
 	if [ -s $_pd.data ]; then
 		perf report -q -i $_pd.data --stdio --no-children --sort sym \
-			-g none --percent-limit 0.7 2>/dev/null |
-			grep -v '^$' | head -n 45
+			-g none --percent-limit 0.5 2>/dev/null |
+			grep -v '^$' | head -n 50
 	else
 		echo "no profile ($(head -c 300 $_pd.log 2>/dev/null))"
 	fi
@@ -313,6 +318,8 @@ bench_run() {
 	[ "${bn_col%0}" != "$bn_col" ] && bn_lay="$bn_lay --probes 0 --windows 0"
 	bn_load=$B_LOAD
 	[ "$3" = warm ] && bn_load="--warmup 1 --windows 2 --interval 1"
+	# A profile of the load phase samples 4 s of a 12 s phase.
+	[ "$3" = profile ] && bn_load="--warmup 1 --windows 1 --interval 11"
 	$IP netns exec srv pptp_bench pac --listen 10.10.10.2 \
 		--time $((B_SETUP_TIMEOUT + 300)) >$B_OUT/pac-$bn_tag.out 2>&1 &
 	bn_pac=$!
@@ -325,6 +332,7 @@ bench_run() {
 	sleep 1
 	[ "$bn_base" = c ] && wait_no_calls
 	[ "$bn_base" = c ] && stats_save $B_OUT/stats-$bn_tag.before
+	[ "$3" = setup ] && perf_start "$bn_tag"
 	bn_t0=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout $((B_SETUP_TIMEOUT + 300)) $IP netns exec c1 pptp_bench pns \
@@ -337,8 +345,14 @@ bench_run() {
 	      ! grep -q '^BENCH mem' $B_OUT/pns-$bn_tag.out 2>/dev/null; do
 		sleep 1
 	done
+	[ "$3" = setup ] && perf_stop
 	nsx gw conntrack -C >$B_OUT/ct-$bn_tag.out 2>/dev/null
-	[ "$3" = profile ] && perf_profile "$bn_tag"
+	if [ "$3" = profile ]; then
+		sleep 3
+		perf_start "$bn_tag"
+		sleep 4
+		perf_stop
+	fi
 	wait $bn_pns
 	bn_rc=$?
 	bn_t1=$(date +%s)
@@ -555,9 +569,19 @@ bench_main() {
 	slab_detail c n "$hi"
 	slab_detail c1 n1 "$B_ONE_MAX"
 	check "$B_TAG-line" grep -Eq '^bench: flat=[0-9][0-9.]* vs_untracked=[0-9][0-9.]* vs_nat=[0-9][0-9.]* ' $B_OUT/report
+	# COL profiles the load phase, COL:setup the set-up (without probes:
+	# a 0 column).
 	for col in $B_PROFILE; do
-		bench_run "$col" "$B_PROFILE_N" profile >/dev/null 2>&1
-		perf_print "$col-$B_PROFILE_N-profile"
+		case $col in
+		*:setup)
+			bench_run "${col%:setup}0" "$B_PROFILE_N" setup >/dev/null 2>&1
+			perf_print "${col%:setup}0-$B_PROFILE_N-setup" "the whole set-up of $B_PROFILE_N calls, no GRE"
+			;;
+		*)
+			bench_run "$col" "$B_PROFILE_N" profile >/dev/null 2>&1
+			perf_print "$col-$B_PROFILE_N-profile" "4 s of the GRE load phase"
+			;;
+		esac
 	done
 	dmesg_clean $B_TAG
 }
