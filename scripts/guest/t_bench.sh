@@ -284,6 +284,7 @@ bench_run() {
 	bn_col=$1 bn_n=$2
 	bn_base=$(col_base "$bn_col")
 	bn_tag=$bn_col-$bn_n${3:+-$3}
+	echo "    bench: $bn_tag: settling"
 	settle_slab
 	col_modules "$bn_col"
 	if ! topo_up; then
@@ -326,12 +327,14 @@ bench_run() {
 	wait_for 10 grep -q 'PAC listening' $B_OUT/pac-$bn_tag.out >/dev/null
 	# Warm-up calls on their own connections (closed again): TCG translates
 	# the code of the freshly loaded modules now, not in the measured set-up.
-	$IP netns exec c1 pptp_bench pns --server 10.10.10.2 --calls 16 \
+	echo "    bench: $bn_tag: gateway up, warm-up"
+	timeout 180 $IP netns exec c1 pptp_bench pns --server 10.10.10.2 --calls 16 \
 		--call-id 60000 --warmup 0.5 --windows 1 --interval 0.5 \
 		--setup-timeout 60 >$B_OUT/warm-$bn_tag.out 2>&1
 	sleep 1
 	[ "$bn_base" = c ] && wait_no_calls
 	[ "$bn_base" = c ] && stats_save $B_OUT/stats-$bn_tag.before
+	echo "    bench: $bn_tag: set-up of $bn_n calls"
 	[ "$3" = setup ] && perf_start "$bn_tag"
 	bn_t0=$(date +%s)
 	# shellcheck disable=SC2086
@@ -353,6 +356,7 @@ bench_run() {
 		sleep 4
 		perf_stop
 	fi
+	echo "    bench: $bn_tag: $(head -n 1 $B_OUT/pns-$bn_tag.out)"
 	wait $bn_pns
 	bn_rc=$?
 	bn_t1=$(date +%s)
