@@ -27,6 +27,7 @@
 #                   (default "a n c n:setup c:setup"; COL:setup samples the
 #                   set-up without GRE; "" for none), at BENCH_PROFILE_N
 #                   calls (default 1000); perf comes from linux-perf
+#   BENCH_SETUP_TIMEOUT  a run's set-up time-out in guest seconds (900)
 #   BENCH_MEM       guest memory in MiB (default 4096: 65,535 calls)
 #   BENCH_SMP       guest vCPUs (default 1)
 #   BENCH_TIMEOUT   bound of the guest test in guest seconds (default
@@ -65,7 +66,8 @@ priv=$CACHE/bench-rig
 opts="rig.timeout=$tmo"
 for kv in bench_ns:BENCH_NS bench_cols:BENCH_COLS bench_layout:BENCH_LAYOUT \
 	  bench_one_max:BENCH_ONE_MAX bench_load:BENCH_LOAD \
-	  bench_hashsize:BENCH_HASHSIZE bench_profile_n:BENCH_PROFILE_N; do
+	  bench_hashsize:BENCH_HASHSIZE bench_profile_n:BENCH_PROFILE_N \
+	  bench_setup_timeout:BENCH_SETUP_TIMEOUT; do
 	var=${kv#*:}
 	[ -n "${!var:-}" ] || continue
 	opts="$opts rig.${kv%%:*}=$(echo "${!var}" | tr -s ' ' ',')"

@@ -37,6 +37,7 @@
 #   rig.bench_one_max=N       B_ONE_MAX
 #   rig.bench_load=W,K,S      warm-up seconds, windows, seconds each
 #   rig.bench_hashsize=N      nf_pptp_alg's hashsize (default: module's)
+#   rig.bench_setup_timeout=S a run's set-up time-out (default 900 s)
 #   rig.bench_profile=COLS    after the measured runs, run each column once
 #                             more at B_PROFILE_N calls (rig.bench_profile_n,
 #                             default 1000) under perf record (cpu-clock,
@@ -92,7 +93,8 @@ B_PROFILE_N=${B_PROFILE_N:-1000}
 set -- $B_LOADOPT
 B_LOAD="--warmup $1 --windows $2 --interval $3 ${B_LOSS:-}"
 B_MIXED="--multi-every ${B_LAYOUT%x*} --multi-calls ${B_LAYOUT#*x}"
-B_SETUP_TIMEOUT=1800
+B_SETUP_TIMEOUT=$(cmdline_opt bench_setup_timeout)
+B_SETUP_TIMEOUT=${B_SETUP_TIMEOUT:-900}
 B_OUT=$RIG/bench
 RES=$B_OUT/results
 # A bench of one client: its quotas are the whole Call-ID space.
