@@ -50,8 +50,19 @@ struct pptp_callid_block {
 	u16 n;
 };
 
+/*
+ * A connection's later calls share the block its first ID opened (the
+ * rewriter's block map), so a block is opened where room is left: first
+ * one with PPTP_CALLID_ROOM_WIDE free IDs, else PPTP_CALLID_ROOM_SOME.
+ */
+#define PPTP_CALLID_ROOM_WIDE	64
+#define PPTP_CALLID_ROOM_SOME	8
+#define PPTP_CALLID_TIERS	2
+
 struct pptp_callid_space {
 	u8 full[32];
+	/* [tier]: the block has fewer free IDs than that tier's room */
+	u8 scarce[PPTP_CALLID_TIERS][32];
 };
 
 /* The block of high byte @hi, or NULL when none of its IDs is in use. */
@@ -71,5 +82,15 @@ void pptp_callid_mark(struct pptp_callid_space *s,
 int pptp_callid_find(const struct pptp_callid_space *s,
 		     pptp_callid_block_fn block, void *ctx, const u8 *blocks,
 		     int prefer, u16 start, u16 *out);
+
+/*
+ * As pptp_callid_find() without @prefer, for an ID that opens a block:
+ * from the blocks @blocks allows, one with PPTP_CALLID_ROOM_WIDE free IDs
+ * if there is one, else one with PPTP_CALLID_ROOM_SOME, else any with a
+ * free ID. Still at most one block looked up.
+ */
+int pptp_callid_find_roomy(const struct pptp_callid_space *s,
+			   pptp_callid_block_fn block, void *ctx,
+			   const u8 *blocks, u16 start, u16 *out);
 
 #endif /* PPTP_CALLID_H */

@@ -565,6 +565,93 @@ static bool find_oracle_any(const struct find_ctx *f, const u8 *blocks)
 	return false;
 }
 
+/* The full and scarce bits of every block agree with the oracle. */
+static void find_summary_check(const struct find_ctx *f)
+{
+	static const unsigned int room[PPTP_CALLID_TIERS] = {
+		PPTP_CALLID_ROOM_WIDE, PPTP_CALLID_ROOM_SOME,
+	};
+	unsigned int hi, lo, t, free;
+
+	for (hi = 0; hi < CALLID_NBLK; hi++) {
+		free = 0;
+		for (lo = hi ? 0 : 1; lo < 256; lo++)
+			free += !test_bit(hi << 8 | lo, f->used);
+		KUNIT_ASSERT_EQ_MSG(f->test, callid_block_ok(f->s.full, (u16)(hi << 8)),
+				    free == 0, "block %u", hi);
+		for (t = 0; t < PPTP_CALLID_TIERS; t++)
+			KUNIT_ASSERT_EQ_MSG(f->test,
+					    callid_block_ok(f->s.scarce[t], (u16)(hi << 8)),
+					    free < room[t], "block %u tier %u", hi, t);
+	}
+}
+
+/* Mark the first @n IDs of block @hi used (block 0: from ID 1). */
+static void find_fill(struct find_ctx *f, unsigned int hi, unsigned int n)
+{
+	unsigned int lo;
+
+	for (lo = hi ? 0 : 1; n; lo++, n--)
+		find_mark(f, (u16)(hi << 8 | lo), true);
+}
+
+/*
+ * An ID that opens a block goes where its connection's next calls find
+ * room: block 0x10 has one free ID, 0x11 has 156, 0x12 six. From a start
+ * in 0x10, plain find() takes 0x10's last ID; the roomy one takes 0x11
+ * while it has 64 free, then (56 free) still 0x11 over the tier of 8, and
+ * only with 0x11 not allowed the last free IDs of 0x10. One lookup each.
+ */
+static void callid_find_roomy_test(struct kunit *test)
+{
+	struct find_ctx *f = find_ctx_new(test);
+	u8 all[CALLID_NBLK / 8], three[CALLID_NBLK / 8];
+	u16 out;
+
+	memset(all, 0xff, sizeof(all));
+	memset(three, 0, sizeof(three));
+	three[0x10 >> 3] = 0x07;	/* blocks 0x10, 0x11, 0x12 */
+	find_fill(f, 0x10, 255);
+	find_fill(f, 0x11, 100);
+	find_fill(f, 0x12, 250);
+	find_summary_check(f);
+
+	KUNIT_ASSERT_EQ(test, pptp_callid_find(&f->s, find_block, f, all, -1,
+					       0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x10ff);
+	f->lookups = 0;
+	KUNIT_ASSERT_EQ(test, pptp_callid_find_roomy(&f->s, find_block, f, all,
+						     0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out >> 8, 0x11);
+	KUNIT_EXPECT_EQ(test, f->lookups, 1U);
+
+	/* 0x11 down to 56 free: below the wide tier, within the other. */
+	find_fill(f, 0x11, 200);
+	find_summary_check(f);
+	f->lookups = 0;
+	KUNIT_ASSERT_EQ(test, pptp_callid_find_roomy(&f->s, find_block, f,
+						     three, 0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out >> 8, 0x11);
+	KUNIT_EXPECT_EQ(test, f->lookups, 1U);
+	/* With all blocks allowed an empty one is wider still. */
+	KUNIT_ASSERT_EQ(test, pptp_callid_find_roomy(&f->s, find_block, f, all,
+						     0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out >> 8, 0x13);
+
+	/* Only the scarce blocks allowed: any free ID, from the start. */
+	three[0x10 >> 3] = 0x05;	/* 0x10 and 0x12 */
+	f->lookups = 0;
+	KUNIT_ASSERT_EQ(test, pptp_callid_find_roomy(&f->s, find_block, f,
+						     three, 0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x10ff);
+	KUNIT_EXPECT_EQ(test, f->lookups, 1U);
+	find_mark(f, 0x10ff, true);
+	find_fill(f, 0x12, 256);
+	KUNIT_EXPECT_EQ(test, pptp_callid_find_roomy(&f->s, find_block, f,
+						     three, 0x1000, &out), -1);
+	find_summary_check(f);
+}
+
 /*
  * Property: over random marks, frees and requests, find() returns a free,
  * allowed, non-zero ID exactly when the oracle has one; takes @prefer
@@ -629,6 +716,7 @@ static void callid_find_oracle_test(struct kunit *test)
 		if ((state >> 8) % 3 == 0)
 			find_mark(f, (u16)((state >> 10) & 0x7ff), false);
 	}
+	find_summary_check(f);
 	/* The walk filled the low blocks and hit both outcomes. */
 	KUNIT_EXPECT_GT(test, found, 1000U);
 	KUNIT_EXPECT_GT(test, none, 100U);
@@ -744,6 +832,7 @@ static struct kunit_case callid_test_cases[] = {
 	KUNIT_CASE_PARAM(callid_pick_in_test, callid_in_gen_params),
 	KUNIT_CASE(callid_pick_in_exhaust_test),
 	KUNIT_CASE(callid_pick_all_blocks_test),
+	KUNIT_CASE(callid_find_roomy_test),
 	KUNIT_CASE(callid_find_oracle_test),
 	KUNIT_CASE(callid_find_full_test),
 	KUNIT_CASE(callid_find_adversarial_test),

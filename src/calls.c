@@ -456,9 +456,15 @@ static int pptp_alg_reserve(void *ctx, int o, const u8 *blocks, int prefer,
 		start = (u16)((pn->alloc.cursor & 0xff00) | pn->rotor++);
 	pair = pptp_alg_idpair_find(pn, &fc.key);
 	for (tries = 0;; tries++) {
-		rc = pptp_callid_find(pair ? &pair->s : &none,
-				      pptp_alg_find_block, &fc, blocks, prefer,
-				      start, &id);
+		const struct pptp_callid_space *sp = pair ? &pair->s : &none;
+
+		/* Opening a block: its connection's next calls need room. */
+		if (one < 0 && prefer < 0)
+			rc = pptp_callid_find_roomy(sp, pptp_alg_find_block,
+						    &fc, blocks, start, &id);
+		else
+			rc = pptp_callid_find(sp, pptp_alg_find_block, &fc,
+					      blocks, prefer, start, &id);
 		if (rc || !pptp_alg_mainline_uses(pn, &fc.key, id))
 			break;
 		/* Bounded: a few IDs past each one mainline holds. */

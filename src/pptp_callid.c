@@ -78,6 +78,14 @@ bool pptp_callid_used(const struct pptp_callid_block *b, u16 id)
 	return id == 0 || (b && pptp_bit(b->used, id & 0xff));
 }
 
+static void pptp_callid_setbit(u8 *map, unsigned int i, bool on)
+{
+	if (on)
+		map[i >> 3] |= (u8)(1U << (i & 7));
+	else
+		map[i >> 3] &= (u8)~(1U << (i & 7));
+}
+
 void pptp_callid_mark(struct pptp_callid_space *s,
 		      struct pptp_callid_block *b, u16 id, bool used)
 {
@@ -95,10 +103,9 @@ void pptp_callid_mark(struct pptp_callid_space *s,
 		b->used[lo >> 3] &= (u8)~bit;
 		b->n--;
 	}
-	if (b->n >= cap)
-		s->full[hi >> 3] |= (u8)(1U << (hi & 7));
-	else
-		s->full[hi >> 3] &= (u8)~(1U << (hi & 7));
+	pptp_callid_setbit(s->full, hi, b->n >= cap);
+	pptp_callid_setbit(s->scarce[0], hi, cap - b->n < PPTP_CALLID_ROOM_WIDE);
+	pptp_callid_setbit(s->scarce[1], hi, cap - b->n < PPTP_CALLID_ROOM_SOME);
 }
 
 /* First free low byte of block @hi at or after @lo0, cyclically; -1: none. */
@@ -165,4 +172,28 @@ int pptp_callid_find(const struct pptp_callid_space *s,
 		return 0;
 	}
 	return -1;
+}
+
+int pptp_callid_find_roomy(const struct pptp_callid_space *s,
+			   pptp_callid_block_fn block, void *ctx,
+			   const u8 *blocks, u16 start, u16 *out)
+{
+	u8 room[32], any;
+	unsigned int t, i;
+
+	/*
+	 * A block not scarce at a tier is not full either: the first one
+	 * allowed has a free ID, so a tier with any such block succeeds
+	 * with one lookup and a tier without any costs none.
+	 */
+	for (t = 0; t < PPTP_CALLID_TIERS; t++) {
+		any = 0;
+		for (i = 0; i < sizeof(room); i++) {
+			room[i] = blocks[i] & (u8)~s->scarce[t][i];
+			any |= room[i];
+		}
+		if (any && !pptp_callid_find(s, block, ctx, room, -1, start, out))
+			return 0;
+	}
+	return pptp_callid_find(s, block, ctx, blocks, -1, start, out);
 }
