@@ -18,11 +18,15 @@
 #                   trailing 0 for set-up only: a0, c0...)
 #   BENCH_LAYOUT    EVERYxCALLS: every EVERY-th connection carries CALLS
 #                   calls, the others one (default 10x4)
+#   BENCH_IDS       the PNS's Call IDs: seq (consecutive, default) or
+#                   spread (bytes swapped: a connection's calls differ in
+#                   their high byte)
 #   BENCH_ONE_MAX   most calls of a one-call-per-connection column
 #                   (b, n1, c1; default 10000)
 #   BENCH_LOAD      "WARMUP WINDOWS SECONDS" of the GRE load phase
 #                   (default "2 5 2")
-#   BENCH_HASHSIZE  nf_pptp_alg's hashsize parameter (default: its own)
+#   BENCH_HASHSIZE  nf_pptp_alg's hashsize parameter (default 65536: the
+#                   table sized for 65,535 calls, as an operator would)
 #   BENCH_PROFILE   columns to profile with perf after the measured runs
 #                   (default "a n c n:setup c:setup"; COL:setup samples the
 #                   set-up without GRE; "" for none), at BENCH_PROFILE_N
@@ -60,12 +64,13 @@ icount=${BENCH_ICOUNT-shift=2,align=off,sleep=on}
 mem=${BENCH_MEM:-4096}
 smp=${BENCH_SMP:-1}
 profile=${BENCH_PROFILE-a n c n:setup c:setup}
+BENCH_HASHSIZE=${BENCH_HASHSIZE-65536}
 priv=$CACHE/bench-rig
 
 # rig.NAME=VALUE for the guest, spaces turned to commas.
 opts="rig.timeout=$tmo"
 for kv in bench_ns:BENCH_NS bench_cols:BENCH_COLS bench_layout:BENCH_LAYOUT \
-	  bench_one_max:BENCH_ONE_MAX bench_load:BENCH_LOAD \
+	  bench_one_max:BENCH_ONE_MAX bench_load:BENCH_LOAD bench_ids:BENCH_IDS \
 	  bench_hashsize:BENCH_HASHSIZE bench_profile_n:BENCH_PROFILE_N \
 	  bench_setup_timeout:BENCH_SETUP_TIMEOUT; do
 	var=${kv#*:}

@@ -29,7 +29,8 @@
  *
  * PNS (client):
  *   pptp_bench pns --server ADDR --calls N [--port PORT] [--bind ADDR]
- *                  [--call-id FIRST] [--multi-every E] [--multi-calls K]
+ *                  [--call-id FIRST] [--id-order seq|spread]
+ *                  [--multi-every E] [--multi-calls K]
  *                  [--concurrency C] [--probes P] [--setup-timeout S]
  *                  [--window W] [--warmup S] [--windows K] [--interval S]
  *                  [--payload BYTES] [--loss-ms MS] [--settle S]
@@ -39,7 +40,8 @@
  *   carries K calls when E > 0 and i % E == E - 1, else one (default: one
  *   call per connection). Up to C connections (default 64) are in set-up
  *   at once: connect, SCCRQ, SCCRP, then one OCRQ at a time, each after
- *   the previous OCRP. Call I has PNS Call ID FIRST + I (default FIRST 1).
+ *   the previous OCRP. Call I has PNS Call ID FIRST + I (default FIRST 1;
+ *   --id-order spread: FIRST + I with its two bytes swapped).
  *   After its OCRP a call makes P GRE exchanges (default 2), each sent once
  *   the previous echo returned (retried after 1 s, 5 times at most), so
  *   conntrack's GRE entries of the stock helper see replies and leave the
@@ -145,7 +147,8 @@ static void bad_usage(void)
 	fprintf(stderr,
 		"usage: pptp_bench pac [--listen ADDR] [--port P] [--call-id BASE] [--time S]\n"
 		"       pptp_bench pns --server ADDR --calls N [--port P] [--bind ADDR]\n"
-		"              [--call-id FIRST] [--multi-every E] [--multi-calls K]\n"
+		"              [--call-id FIRST] [--id-order seq|spread]\n"
+		"              [--multi-every E] [--multi-calls K]\n"
 		"              [--concurrency C] [--probes P] [--setup-timeout S]\n"
 		"              [--window W] [--warmup S] [--windows K] [--interval S]\n"
 		"              [--payload BYTES] [--loss-ms MS] [--settle S]\n"
@@ -605,6 +608,7 @@ static struct {
 	u32 bind_addr;
 	u32 ncalls;
 	u32 first_id;
+	int spread;
 	u32 multi_every;
 	u32 multi_calls;
 	u32 concurrency;
@@ -1131,6 +1135,16 @@ static void pns_reset_all(void)
 	}
 }
 
+/*
+ * --id-order spread: the bytes of FIRST + I swapped, a one-to-one map of
+ * 1..65535, so that the calls of one connection differ in their high
+ * byte (each opens a block of its own at the gateway), as random IDs do.
+ */
+static u16 pns_call_id(u32 v)
+{
+	return pns.spread ? (u16)((v & 0xff) << 8 | (v >> 8 & 0xff)) : (u16)v;
+}
+
 /* Lay the calls out over connections; returns the number of connections. */
 static u32 pns_layout(void)
 {
@@ -1149,7 +1163,7 @@ static u32 pns_layout(void)
 		conn->ncalls = (u16)k;
 		for (j = 0; j < k; j++, i++) {
 			pns.calls[i].conn = c;
-			pns.calls[i].pns_id = (u16)(pns.first_id + i);
+			pns.calls[i].pns_id = pns_call_id(pns.first_id + i);
 			pns.by_id[pns.calls[i].pns_id] = (int)i;
 		}
 		c++;
@@ -1165,6 +1179,7 @@ static int pns_main(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "calls", required_argument, NULL, 'n' },
 		{ "call-id", required_argument, NULL, 'c' },
+		{ "id-order", required_argument, NULL, 'o' },
 		{ "multi-every", required_argument, NULL, 'e' },
 		{ "multi-calls", required_argument, NULL, 'k' },
 		{ "concurrency", required_argument, NULL, 'C' },
@@ -1214,6 +1229,12 @@ static int pns_main(int argc, char **argv)
 			break;
 		case 'c':
 			pns.first_id = (u32)num_arg(optarg, 1, 65535);
+			break;
+		case 'o':
+			if (!strcmp(optarg, "spread"))
+				pns.spread = 1;
+			else if (strcmp(optarg, "seq"))
+				bad_usage();
 			break;
 		case 'e':
 			pns.multi_every = (u32)num_arg(optarg, 0, MAX_CALLS);

@@ -35,6 +35,9 @@
 #   rig.bench_cols=a,n,...    columns (B_COLS)
 #   rig.bench_layout=ExK      several calls per connection (B_LAYOUT)
 #   rig.bench_one_max=N       B_ONE_MAX
+#   rig.bench_ids=seq|spread  the PNS's Call IDs: consecutive (default), or
+#                             with their bytes swapped (pptp_bench
+#                             --id-order)
 #   rig.bench_load=W,K,S      warm-up seconds, windows, seconds each
 #   rig.bench_hashsize=N      nf_pptp_alg's hashsize (default: module's)
 #   rig.bench_setup_timeout=S a run's set-up time-out (default 900 s)
@@ -81,6 +84,8 @@ else
 	B_LOADOPT=${B_LOADOPT:-"2 5 2"}
 	B_TAG=bench
 fi
+B_IDS=$(cmdline_opt bench_ids)
+B_IDS=${B_IDS:-seq}
 B_LAYOUT=$(cmdline_opt bench_layout)
 B_LAYOUT=${B_LAYOUT:-10x4}
 B_ONE_MAX=$(cmdline_opt bench_one_max)
@@ -341,7 +346,7 @@ bench_run() {
 	bn_t0=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout $((B_SETUP_TIMEOUT + 300)) $IP netns exec c1 pptp_bench pns \
-		--server 10.10.10.2 --calls "$bn_n" $bn_load $bn_lay \
+		--server 10.10.10.2 --calls "$bn_n" --id-order $B_IDS $bn_load $bn_lay \
 		--setup-timeout $B_SETUP_TIMEOUT --slab-snap $B_OUT/slab-$bn_tag \
 		>$B_OUT/pns-$bn_tag.out 2>&1 &
 	bn_pns=$!
@@ -543,7 +548,7 @@ bench_main() {
 	# GRE entries per call), and a hash sized for them.
 	echo 524288 >/proc/sys/net/netfilter/nf_conntrack_max
 	echo 262144 >/proc/sys/net/netfilter/nf_conntrack_buckets 2>/dev/null
-	echo "bench: kernel $KVER, calls $B_NS, columns $B_COLS, layout $B_LAYOUT, one call per connection up to $B_ONE_MAX, $(nproc) cpu, $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) kB, nf_pptp_alg $B_ALG_PARAMS"
+	echo "bench: kernel $KVER, calls $B_NS, columns $B_COLS, layout $B_LAYOUT, Call IDs $B_IDS, one call per connection up to $B_ONE_MAX, $(nproc) cpu, $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) kB, nf_pptp_alg $B_ALG_PARAMS"
 	# First allocations after boot (slab pages, code paths) go to a warm-up.
 	[ -n "$B_QUICK" ] || bench_run a 100 warm
 	B_RUNS=0
