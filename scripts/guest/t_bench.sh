@@ -268,7 +268,7 @@ perf_start() {
 }
 
 perf_stop() {
-	kill -INT $B_PERF 2>/dev/null
+	kill -TERM $B_PERF 2>/dev/null
 	wait $B_PERF
 }
 
@@ -277,8 +277,9 @@ perf_print() {
 	echo "BENCH-PROFILE-BEGIN $1 (perf record -a -g -e cpu-clock -F 2999; $2)"
 	if [ -s $_pd.data ]; then
 		perf report -q -i $_pd.data --stdio --no-children --sort sym \
-			-g none --percent-limit 0.5 2>/dev/null |
-			grep -v '^$' | head -n 50
+			-g none --percent-limit 0.5 >$_pd.txt 2>$_pd.err
+		grep -v '^$' $_pd.txt | head -n 50
+		[ -s $_pd.txt ] || head -c 600 $_pd.err $_pd.log
 	else
 		echo "no profile ($(head -c 300 $_pd.log 2>/dev/null))"
 	fi
