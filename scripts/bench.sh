@@ -32,6 +32,7 @@
 #                   set-up without GRE; "" for none), at BENCH_PROFILE_N
 #                   calls (default 1000); perf comes from linux-perf
 #   BENCH_SETUP_TIMEOUT  a run's set-up time-out in guest seconds (900)
+#   BENCH_LOGLEVEL  the guest's console loglevel (default 3)
 #   BENCH_MEM       guest memory in MiB (default 4096: 65,535 calls)
 #   BENCH_SMP       guest vCPUs (default 1)
 #   BENCH_TIMEOUT   bound of the guest test in guest seconds (default
@@ -106,7 +107,7 @@ for v in "${vers[@]}"; do
 		-accel tcg -cpu max ${icount:+-icount "$icount"} -m "$mem" -smp "$smp" \
 		-nographic -no-reboot -nic none \
 		-kernel "$CACHE/kernels/$v/vmlinuz" -initrd "$out/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=3 rig.tests=$test $opts" \
+		-append "console=ttyS0 panic=-1 loglevel=${BENCH_LOGLEVEL:-3} rig.tests=$test $opts" \
 		</dev/null >"$out/console.log" 2>&1
 	qrc=$?
 	t1=$(date +%s)
