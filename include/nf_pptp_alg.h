@@ -94,6 +94,7 @@ enum pptp_alg_stat {
 	PPTP_STAT_ICMP_LOCAL,
 	PPTP_STAT_XFRM_DROP,
 	PPTP_STAT_MAINLINE_SKIP,
+	PPTP_STAT_DESTROY_DEFERRED,
 	PPTP_STAT_MAX,
 };
 
@@ -180,6 +181,7 @@ struct pptp_alg_conn {
 	unsigned int ncalls;		/* bound or being set up */
 	unsigned int npending;		/* of which waiting for their reply */
 	bool dead;
+	bool doomed;			/* destroy deferred to the collector */
 	u16 zone;
 	__be32 addr[2][2];		/* [ct direction][0 src, 1 dst] */
 	__be16 port[2][2];
@@ -289,6 +291,7 @@ struct nf_conn *pptp_alg_shadow_new(struct nf_conn *ct);
 int pptp_alg_conn_publish(struct pptp_alg_conn *conn, struct nf_conn *ct,
 			  struct nf_conn *shadow);
 struct nf_conn *pptp_alg_conn_destroy(struct pptp_alg_conn *conn);
+bool pptp_alg_conn_defer(struct pptp_alg_conn *conn);
 void pptp_alg_conn_release_all(struct pptp_alg_net *pn);
 unsigned int pptp_alg_gc_batch(struct pptp_alg_net *pn, unsigned int budget,
 			       struct nf_conn **put, unsigned int *nput);

@@ -18,7 +18,7 @@
 #                   trailing 0 for set-up only: a0, c0...)
 #   BENCH_LAYOUT    EVERYxCALLS: every EVERY-th connection carries CALLS
 #                   calls, the others one (default 10x4)
-#   BENCH_IDS       the PNS's Call IDs: seq (consecutive, default) or
+#   BENCH_IDS       the PNS's Call IDs: seq (consecutive) or (default)
 #                   spread (bytes swapped: a connection's calls differ in
 #                   their high byte)
 #   BENCH_ONE_MAX   most calls of a one-call-per-connection column

@@ -380,9 +380,35 @@ static void pptp_alg_resv_drop(struct pptp_alg_conn *conn, int o)
  * is unique). Its calls' GRE from @k->src to @k->dst then carries such a
  * port as key: an ID we hand out on that pair must not be one of them,
  * or our GRE hook, which runs before conntrack, would take their packets.
- * One conntrack lookup; the reference is dropped under pn->lock, which is
- * safe: only nf_ct_delete() calls a helper's destroy, never the last put.
+ * One conntrack lookup, under pn->lock. The lookup kills the expired
+ * conntracks it meets on its way (nf_ct_gc_expired()), and killing one of
+ * our control connections calls our destroy callback right here, on this
+ * CPU, with pn->lock held: pptp_alg_lookup_pn tells the callback so, and
+ * it leaves that connection's state to the collector
+ * (pptp_alg_conn_defer()). Dropping the reference is safe: only
+ * nf_ct_delete() calls a helper's destroy, never the last put.
  */
+/* The netns whose lock this CPU holds while it looks up a conntrack. */
+static DEFINE_PER_CPU(struct pptp_alg_net *, pptp_alg_lookup_pn);
+
+/*
+ * For the destroy callback: called back from pptp_alg_mainline_uses() on
+ * this CPU, pn->lock is held by the caller, deep in its own update of the
+ * table; taking the lock would deadlock and freeing state now would pull
+ * it from under that update. Mark @conn for the collector instead (its
+ * conntrack stays allocated: the shadow holds it as master). Up to one
+ * collector period later its calls go, as an orphan's do.
+ */
+bool pptp_alg_conn_defer(struct pptp_alg_conn *conn)
+{
+	if (raw_cpu_read(pptp_alg_lookup_pn) != conn->pn)
+		return false;
+	lockdep_assert_held(&conn->pn->lock);
+	conn->doomed = true;
+	pptp_alg_count(conn->pn, PPTP_STAT_DESTROY_DEFERRED);
+	return true;
+}
+
 static bool pptp_alg_mainline_uses(struct pptp_alg_net *pn,
 				   const struct pptp_alg_key *k, u16 id)
 {
@@ -402,7 +428,10 @@ static bool pptp_alg_mainline_uses(struct pptp_alg_net *pn,
 	tuple.dst.u.tcp.port = htons(id);
 	tuple.dst.protonum = IPPROTO_TCP;
 	nf_ct_zone_init(&zone, k->zone, NF_CT_DEFAULT_ZONE_DIR, 0);
+	/* BHs are off under pn->lock: this CPU stays ours meanwhile. */
+	__this_cpu_write(pptp_alg_lookup_pn, pn);
 	h = nf_conntrack_find_get(pn->net, &zone, &tuple);
+	__this_cpu_write(pptp_alg_lookup_pn, NULL);
 	if (!h)
 		return false;
 	ct = nf_ct_tuplehash_to_ctrack(h);
@@ -886,6 +915,9 @@ static bool pptp_alg_conn_orphan(const struct pptp_alg_conn *conn)
 	const struct nf_conn *ct = conn->ct;
 	struct nf_conn_help *help = nfct_help(ct);
 
+	/* Its destroy came while we held the lock (pptp_alg_conn_defer()). */
+	if (conn->doomed)
+		return true;
 	if (!help || !rcu_access_pointer(help->helper))
 		return true;
 	/* Dropped before confirmation: conntrack frees it without destroy. */
@@ -948,6 +980,11 @@ unsigned int pptp_alg_gc_batch(struct pptp_alg_net *pn, unsigned int budget,
 		list_move_tail(&conn->net_node, &pn->conns);
 		if (!pptp_alg_conn_orphan(conn) || !pptp_alg_conn_detach(conn))
 			continue;
+		if (conn->doomed) {
+			put[(*nput)++] = pptp_alg_conn_destroy(conn);
+			pptp_alg_conn_free_rcu(conn);
+			continue;
+		}
 		pptp_alg_count(pn, PPTP_STAT_ORPHANS);
 		net_info_ratelimited("nf_pptp_alg: %pI4:%u -> %pI4:%u: conntrack lost its helper, state freed\n",
 				     &conn->addr[0][0], ntohs(conn->port[0][0]),

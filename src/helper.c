@@ -203,6 +203,9 @@ static void pptp_alg_destroy(struct nf_conn *ct)
 	if (!conn)
 		return;
 	pn = conn->pn;
+	/* From our own conntrack lookup, pn->lock held: see calls.c. */
+	if (pptp_alg_conn_defer(conn))
+		return;
 	spin_lock_bh(&pn->lock);
 	if (cmpxchg(slot, conn, NULL) == conn) {
 		put = pptp_alg_conn_destroy(conn);

@@ -57,6 +57,7 @@ static const char *const pptp_alg_stat_names[PPTP_STAT_MAX] = {
 	[PPTP_STAT_ICMP_LOCAL]		= "icmp_local",
 	[PPTP_STAT_XFRM_DROP]		= "xfrm_drop",
 	[PPTP_STAT_MAINLINE_SKIP]	= "mainline_skip",
+	[PPTP_STAT_DESTROY_DEFERRED]	= "destroy_deferred",
 };
 
 const char *pptp_alg_stat_name(enum pptp_alg_stat s)

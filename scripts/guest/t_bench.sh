@@ -35,7 +35,7 @@
 #   rig.bench_cols=a,n,...    columns (B_COLS)
 #   rig.bench_layout=ExK      several calls per connection (B_LAYOUT)
 #   rig.bench_one_max=N       B_ONE_MAX
-#   rig.bench_ids=seq|spread  the PNS's Call IDs: consecutive (default), or
+#   rig.bench_ids=seq|spread  the PNS's Call IDs: consecutive, or (default)
 #                             with their bytes swapped (pptp_bench
 #                             --id-order)
 #   rig.bench_load=W,K,S      warm-up seconds, windows, seconds each
@@ -85,7 +85,7 @@ else
 	B_TAG=bench
 fi
 B_IDS=$(cmdline_opt bench_ids)
-B_IDS=${B_IDS:-seq}
+B_IDS=${B_IDS:-spread}
 B_LAYOUT=$(cmdline_opt bench_layout)
 B_LAYOUT=${B_LAYOUT:-10x4}
 B_ONE_MAX=$(cmdline_opt bench_one_max)
