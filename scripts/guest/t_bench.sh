@@ -347,7 +347,8 @@ bench_run() {
 	bn_t0=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout $((B_SETUP_TIMEOUT + 300)) $IP netns exec c1 pptp_bench pns \
-		--server 10.10.10.2 --calls "$bn_n" --id-order $B_IDS $bn_load $bn_lay \
+		--server 10.10.10.2 --calls "$bn_n" --id-order $B_IDS --port-base 2000 \
+		$bn_load $bn_lay \
 		--setup-timeout $B_SETUP_TIMEOUT --slab-snap $B_OUT/slab-$bn_tag \
 		>$B_OUT/pns-$bn_tag.out 2>&1 &
 	bn_pns=$!
