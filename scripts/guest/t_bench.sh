@@ -258,23 +258,15 @@ wait_no_calls() {
 	echo "    bench: $(stat_of calls_live) calls of the warm-up still live"
 }
 
-# perf_start TAG / perf_stop: sample every CPU (cpu-clock, call graphs)
-# from now until perf_stop.
-perf_start() {
-	_pd=$B_OUT/perf-$1
-	perf record -q -a -g -e cpu-clock -F 2999 -o $_pd.data >$_pd.log 2>&1 &
-	B_PERF=$!
-	sleep 1
-}
-
-perf_stop() {
-	kill -TERM $B_PERF 2>/dev/null
-	wait $B_PERF
+# PERF_REC TAG: the command prefix sampling every CPU (cpu-clock, call
+# graphs) while the command runs.
+perf_rec() {
+	echo "perf record -q -a -g -e cpu-clock -F 999 -o $B_OUT/perf-$1.data --"
 }
 
 perf_print() {
 	_pd=$B_OUT/perf-$1
-	echo "BENCH-PROFILE-BEGIN $1 (perf record -a -g -e cpu-clock -F 2999; $2)"
+	echo "BENCH-PROFILE-BEGIN $1 (perf record -a -g -e cpu-clock -F 999; $2)"
 	if [ -s $_pd.data ]; then
 		perf report -q -i $_pd.data --stdio --no-children --sort sym \
 			-g none --percent-limit 0.5 >$_pd.txt 2>$_pd.err
@@ -343,10 +335,11 @@ bench_run() {
 	[ "$bn_base" = c ] && wait_no_calls
 	[ "$bn_base" = c ] && stats_save $B_OUT/stats-$bn_tag.before
 	echo "    bench: $bn_tag: set-up of $bn_n calls"
-	[ "$3" = setup ] && perf_start "$bn_tag"
+	bn_perf=
+	[ "$3" = setup ] && bn_perf=$(perf_rec "$bn_tag")
 	bn_t0=$(date +%s)
 	# shellcheck disable=SC2086
-	timeout $((B_SETUP_TIMEOUT + 300)) $IP netns exec c1 pptp_bench pns \
+	$bn_perf timeout $((B_SETUP_TIMEOUT + 300)) $IP netns exec c1 pptp_bench pns \
 		--server 10.10.10.2 --calls "$bn_n" --id-order $B_IDS --port-base 2000 \
 		$bn_load $bn_lay \
 		--setup-timeout $B_SETUP_TIMEOUT --slab-snap $B_OUT/slab-$bn_tag \
@@ -357,13 +350,10 @@ bench_run() {
 	      ! grep -q '^BENCH mem' $B_OUT/pns-$bn_tag.out 2>/dev/null; do
 		sleep 1
 	done
-	[ "$3" = setup ] && perf_stop
 	nsx gw conntrack -C >$B_OUT/ct-$bn_tag.out 2>/dev/null
 	if [ "$3" = profile ]; then
 		sleep 3
-		perf_start "$bn_tag"
-		sleep 4
-		perf_stop
+		$(perf_rec "$bn_tag") sleep 4 >$B_OUT/perf-$bn_tag.log 2>&1
 	fi
 	echo "    bench: $bn_tag: $(head -n 1 $B_OUT/pns-$bn_tag.out)"
 	wait $bn_pns
