@@ -316,20 +316,34 @@ wait $PAC 2>/dev/null
 # With the ruleset gone nothing in gw uses conntrack, so nothing reassembles
 # (nf_defrag_ipv4 goes with its last user), while our hooks stay. The junk
 # peer's packets over the MTU leave c1 as fragments: each first fragment
-# is counted and left alone; the count is at most what the peer sent.
+# is counted and left alone; the count is at most what the peer sent. A
+# call stays live meanwhile: a netns without calls does not look at GRE.
+$IP netns exec srv pptp_peer pac --listen 10.10.10.2 --time 0 >$RIG/pac-f.out 2>&1 &
+PF=$!
+wait_for 10 grep -q 'PAC listening' $RIG/pac-f.out
+$IP netns exec c1 pptp_peer pns --server 10.10.10.2 --bind 192.168.10.115 \
+	--calls 1 --gre 1 --hold 60 --hold-silent >$RIG/f-hold.out 2>&1 &
+PH=$!
+wait_for 20 calls_is 1
 nsx gw nft flush ruleset
 stats_save $RIG/sf
 nsx c1 pptp_peer grejunk --dst 10.10.10.2 --bind 192.168.10.115 --seconds 2 \
 	--seed 3 >$RIG/f-junk.out 2>&1
+f_live=$(stat_of calls_live)
 f_counted() {
 	cat $RIG/f-junk.out
 	_fs=$(sed -n 's/^GREJUNK sent=\([0-9]*\) .*/\1/p' $RIG/f-junk.out)
 	_fd=$(stat_delta $RIG/sf gre_fragment)
 	_ft=$(stat_delta $RIG/sf gre_translated)
-	echo "gre_fragment +$_fd of ${_fs:-0} sent, gre_translated +$_ft"
-	[ "$_fd" -ge 1 ] && [ "$_fd" -le "${_fs:-0}" ] && [ "$_ft" -eq 0 ]
+	echo "calls live $f_live; gre_fragment +$_fd of ${_fs:-0} sent, gre_translated +$_ft"
+	[ "$f_live" -eq 1 ] && [ "$_fd" -ge 1 ] && [ "$_fd" -le "${_fs:-0}" ] &&
+		[ "$_ft" -eq 0 ]
 }
 ocheck f-fragments-counted f_counted
+# Conntrack no longer sees the held connection's end: flush it instead.
+kill $PH $PF 2>/dev/null
+wait $PH $PF 2>/dev/null
+nsx gw conntrack -F >/dev/null 2>&1
 
 # ---- h: hashsize --------------------------------------------------------------
 ocheck h-map-buckets is "$(stat_of map_buckets)" 512
