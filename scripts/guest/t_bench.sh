@@ -174,7 +174,9 @@ col_modules() {
 		$MODPROBE nf_nat_pptp
 		;;
 	c)
-		unload nf_nat_pptp nf_conntrack_pptp
+		# Loaded afresh: an earlier column's ruleset may have had it
+		# autoloaded with the default quotas.
+		unload nf_pptp_alg nf_nat_pptp nf_conntrack_pptp
 		# shellcheck disable=SC2086
 		load_alg $B_ALG_PARAMS
 		;;
@@ -208,7 +210,9 @@ EOT
 # Column n: c's ruleset without the helper rule; GRE from the WAN goes to
 # the one client (c1) by dnat and is accepted as such.
 nat_ruleset() {
-	awk '/ct helper set/ { next }
+	awk '/ct helper pptp \{/ { skip = 1 }
+	     skip { if (/^\t\}/) skip = 0; next }
+	     /ct helper set/ { next }
 	     /^}/ && !done {
 		print ""
 		print "\tchain gre_in {"
