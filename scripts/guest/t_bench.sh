@@ -331,6 +331,7 @@ bench_run() {
 	wait_for 10 grep -q 'PAC listening' $B_OUT/pac-$bn_tag.out >/dev/null
 	# Warm-up calls on their own connections (closed again): TCG translates
 	# the code of the freshly loaded modules now, not in the measured set-up.
+	[ "$bn_base" = c ] && echo "    bench: $bn_tag: nf_pptp_alg max_calls_host=$(cat /sys/module/nf_pptp_alg/parameters/max_calls_host) hashsize=$(cat /sys/module/nf_pptp_alg/parameters/hashsize)"
 	echo "    bench: $bn_tag: gateway up, warm-up"
 	timeout 180 $IP netns exec c1 pptp_bench pns --server 10.10.10.2 --calls 16 \
 		--call-id 60000 --warmup 0.5 --windows 1 --interval 0.5 \
