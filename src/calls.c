@@ -373,21 +373,6 @@ static void pptp_alg_resv_drop(struct pptp_alg_conn *conn, int o)
 	kfree_rcu(r, rcu);
 }
 
-/*
- * Mainline's pptp helper, loaded beside us during a migration, gives a PNS
- * behind its NAT the Call ID equal to the control connection's translated
- * TCP source port (6.1 and 6.12: the port is the only ID it can be sure
- * is unique). Its calls' GRE from @k->src to @k->dst then carries such a
- * port as key: an ID we hand out on that pair must not be one of them,
- * or our GRE hook, which runs before conntrack, would take their packets.
- * One conntrack lookup, under pn->lock. The lookup kills the expired
- * conntracks it meets on its way (nf_ct_gc_expired()), and killing one of
- * our control connections calls our destroy callback right here, on this
- * CPU, with pn->lock held: pptp_alg_lookup_pn tells the callback so, and
- * it leaves that connection's state to the collector
- * (pptp_alg_conn_defer()). Dropping the reference is safe: only
- * nf_ct_delete() calls a helper's destroy, never the last put.
- */
 /* The netns whose lock this CPU holds while it looks up a conntrack. */
 static DEFINE_PER_CPU(struct pptp_alg_net *, pptp_alg_lookup_pn);
 
@@ -409,6 +394,21 @@ bool pptp_alg_conn_defer(struct pptp_alg_conn *conn)
 	return true;
 }
 
+/*
+ * Mainline's pptp helper, loaded beside us during a migration, gives a PNS
+ * behind its NAT the Call ID equal to the control connection's translated
+ * TCP source port (6.1 and 6.12: the port is the only ID it can be sure
+ * is unique). Its calls' GRE from @k->src to @k->dst then carries such a
+ * port as key: an ID we hand out on that pair must not be one of them,
+ * or our GRE hook, which runs before conntrack, would take their packets.
+ * One conntrack lookup, under pn->lock. The lookup kills the expired
+ * conntracks it meets on its way (nf_ct_gc_expired()), and killing one of
+ * our control connections calls our destroy callback right here, on this
+ * CPU, with pn->lock held: pptp_alg_lookup_pn tells the callback so, and
+ * it leaves that connection's state to the collector
+ * (pptp_alg_conn_defer()). Dropping the reference is safe: only
+ * nf_ct_delete() calls a helper's destroy, never the last put.
+ */
 static bool pptp_alg_mainline_uses(struct pptp_alg_net *pn,
 				   const struct pptp_alg_key *k, u16 id)
 {
